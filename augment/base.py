@@ -1,0 +1,336 @@
+"""BaseGenerator: the scikit-learn plumbing every generator shares.
+
+Validation, the encoder, device placement, seeding, chunked sampling and
+persistence live here; a concrete generator names its model, trains it
+through :func:`augment.training.fit_loop` and says what ``transform`` returns.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._version import __version__
+from .encoding import TabularEncoder
+from .models.data import TrainingData
+from .training import make_rng
+
+_CHUNK = 65_536
+_FORMAT = 1
+
+
+def resolve_device(device):
+    """``torch.device`` for ``'auto'``, ``'cpu'`` or ``'cuda'``; an error if CUDA is asked for and absent."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was requested, but CUDA is not available on this machine.")
+    return torch.device(device)
+
+
+def _seed_from(random_state):
+    """A 31-bit seed; ``None`` draws fresh OS entropy and leaves numpy's global state alone."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    return int(check_random_state(random_state).randint(2**31 - 1))
+
+
+class _Seeded:
+    """Fork torch's global generators, seed them, and restore them on exit.
+
+    The private ``torch.Generator`` drives every random draw the library makes;
+    forking guards the global state against anything inside torch that still
+    reads it (weight initialization), so user code sees it untouched.
+    """
+
+    def __init__(self, seed, device):
+        self.seed, self.device = seed, device
+
+    def __enter__(self):
+        devices = [self.device] if self.device.type == "cuda" else []
+        self._fork = torch.random.fork_rng(devices=devices)
+        self._fork.__enter__()
+        torch.manual_seed(self.seed)
+        return self
+
+    def __exit__(self, *exc):
+        return self._fork.__exit__(*exc)
+
+
+class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Shared base of :class:`GANGenerator`, :class:`VAEGenerator` and :class:`VQVAEGenerator`.
+
+    Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``,
+    ``_train(model, data, rng)`` and ``_latent_dim()``.
+    """
+
+    _parameter_constraints = {
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "discrete_columns": ["array-like", None],
+        "continuous_transform": [StrOptions({"quantile", "mode"})],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.target_tags.required = False
+        return tags
+
+    @property
+    def _name(self):
+        return type(self).__name__
+
+    # ----------------------------------------------------------------- input
+    def _validate_X(self, X, reset):
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if X.shape[1] == 0:
+                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+            if X.shape[0] == 0:
+                raise ValueError(f"X has 0 rows; {self._name} needs at least 2 to fit and 1 to transform.")
+            if reset:
+                self._output_dtype = None
+            if not X.columns.is_unique:
+                raise ValueError(f"X has duplicated column names: {X.columns[X.columns.duplicated()].tolist()!r}.")
+            return X.reset_index(drop=True)
+        array = validate_data(
+            self, X, reset=reset, dtype="numeric", ensure_all_finite=False, ensure_min_samples=2 if reset else 1,
+        )
+        if reset:
+            self._output_dtype = array.dtype
+        return pd.DataFrame(array)
+
+    def _validate_y(self, y, n_rows):
+        if y is None:
+            self._target_name = None
+            return None
+        y_in = y
+        y = column_or_1d(y, warn=True)
+        if y.shape[0] != n_rows:
+            raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}; they must match.")
+        if pd.isna(y).any():
+            raise ValueError("y contains missing values; every row needs a label.")
+        kind = type_of_target(y, input_name="y")
+        if kind not in ("binary", "multiclass"):
+            if kind == "unknown":
+                raise ValueError(f"Unknown label type for y: {y.dtype}.")
+            raise ValueError(
+                f"y is {kind}; generators condition on class labels. "
+                "To learn a continuous target jointly, pass it as a column of X."
+            )
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        self._target_name = y_in.name if isinstance(y_in, pd.Series) else None
+        return codes
+
+    # ------------------------------------------------------------------- fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the joint distribution of ``X`` (conditional on class labels ``y``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Training table. Missing values are learned and reproduced.
+        y : array-like of shape (n_samples,), default=None
+            Class labels to condition on; ``sample`` then returns ``(X, y)``.
+
+        Returns
+        -------
+        self : object
+        """
+        frame = self._validate_X(X, reset=True)
+        if len(frame) < 2:
+            raise ValueError(f"{self._name} needs at least 2 samples to fit, got 1 sample.")
+        labels = self._validate_y(y, len(frame))
+        if hasattr(self, "classes_") and labels is None:
+            del self.classes_
+        self._device = resolve_device(self.device)
+        self._seed = _seed_from(self.random_state)
+        self._sample_calls = 0
+        discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
+        self.encoder_ = TabularEncoder(discrete, self.continuous_transform, random_state=self._seed).fit(frame)
+        x, codes = self.encoder_.transform(frame)
+        n_classes = 0 if labels is None else len(self.classes_)
+        self._class_counts = None if labels is None else np.bincount(labels, minlength=n_classes)
+        data = TrainingData(
+            torch.as_tensor(x, device=self._device),
+            torch.as_tensor(codes, device=self._device),
+            None if labels is None else torch.as_tensor(labels, device=self._device),
+            n_classes,
+        )
+        self._model_config = self._model_kwargs(len(frame))
+        with _Seeded(self._seed, self._device):
+            model = self._build_model(n_classes).train()
+            model.configure_optimizers(self.learning_rate)
+            self.history_ = self._train(model, data, make_rng(self._seed, self._device))
+        del model._optimizers
+        self.model_ = model.eval()
+        self._n_features_out = self._latent_dim()
+        return self
+
+    def _build_model(self, n_classes):
+        return self._model_class(self.encoder_.layout_, n_classes, **self._model_config).to(self._device)
+
+    @property
+    def _n_classes(self):
+        return len(self.classes_) if hasattr(self, "classes_") else 0
+
+    # ---------------------------------------------------------------- sample
+    def _class_codes(self, n_samples, y):
+        """Class code of each row to draw, or zeros when fit without ``y``."""
+        if y is None:
+            if n_samples is None:
+                raise ValueError("sample needs n_samples, or y with the labels to draw.")
+            n = self._check_count(n_samples, "n_samples")
+            if not self._n_classes:
+                return np.zeros(n, dtype=np.int64)
+            rng = np.random.default_rng(self._next_seed())
+            return rng.choice(self._n_classes, size=n, p=self._class_counts / self._class_counts.sum())
+        if not self._n_classes:
+            raise ValueError(f"y was given to sample, but {self._name} was fit without y.")
+        if isinstance(y, dict):
+            unknown = [label for label in y if label not in set(self.classes_.tolist())]
+            if unknown:
+                raise ValueError(f"y names labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}.")
+            counts = {label: self._check_count(count, f"y[{label!r}]", allow_zero=True) for label, count in y.items()}
+            labels = np.concatenate([np.repeat(np.asarray([label], dtype=self.classes_.dtype), c) for label, c in counts.items()])
+        else:
+            labels = column_or_1d(y)
+            unknown = sorted(set(np.unique(labels).tolist()) - set(self.classes_.tolist()), key=str)
+            if unknown:
+                raise ValueError(f"y holds labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}.")
+        if labels.size == 0:
+            raise ValueError("y asks for 0 rows; ask for at least 1.")
+        if n_samples is not None and n_samples != labels.size:
+            raise ValueError(f"n_samples={n_samples} but y asks for {labels.size} rows; give one or make them agree.")
+        return np.searchsorted(self.classes_, labels)
+
+    @staticmethod
+    def _check_count(value, name, allow_zero=False):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer)):
+            raise TypeError(f"{name} must be an integer, got {value!r}.")
+        if value < (0 if allow_zero else 1):
+            raise ValueError(f"{name} must be {'>= 0' if allow_zero else '>= 1'}, got {value}.")
+        return int(value)
+
+    def _next_seed(self):
+        seed = np.random.SeedSequence(self._seed, spawn_key=(self._sample_calls,)).generate_state(1)[0]
+        self._sample_calls += 1
+        return int(seed >> 1)
+
+    def sample(self, n_samples=None, y=None):
+        """Draw new rows.
+
+        Parameters
+        ----------
+        n_samples : int, default=None
+            Number of rows. May be left out when ``y`` says how many.
+        y : dict or array-like, default=None
+            Only for a generator fit with ``y``: ``{label: count}`` or one
+            label per row to draw. By default labels follow their training
+            frequencies.
+
+        Returns
+        -------
+        X : DataFrame or ndarray
+            New rows with the training columns, dtypes and categories.
+        y : ndarray or Series
+            Their labels; returned only when the generator was fit with ``y``.
+            Rows come grouped in the order the labels were asked for.
+        """
+        check_is_fitted(self)
+        classes = self._class_codes(n_samples, y)
+        seed = self._next_seed()
+        rng = make_rng(seed, self._device)
+        continuous, codes = [], []
+        with _Seeded(seed, self._device), torch.inference_mode():
+            for start in range(0, classes.size, _CHUNK):
+                chunk = torch.as_tensor(classes[start : start + _CHUNK], device=self._device)
+                values, blocks = self.model_.sample(chunk, rng)
+                continuous.append(values.float().cpu().numpy())
+                codes.append(blocks.cpu().numpy())
+        X = self._to_output(self.encoder_.inverse_transform(np.concatenate(continuous), np.concatenate(codes)))
+        if not self._n_classes:
+            return X
+        labels = self.classes_[classes]
+        if isinstance(X, pd.DataFrame):
+            return X, pd.Series(labels, name=self._target_name)
+        return X, labels
+
+    def _to_output(self, frame):
+        if self._output_dtype is None:
+            return frame
+        return frame.to_numpy(dtype=self._output_dtype)
+
+    # ------------------------------------------------------------- transform
+    def _encode(self, X):
+        check_is_fitted(self)
+        frame = self._validate_X(X, reset=False)
+        frame.columns = self.encoder_.columns_
+        x, codes = self.encoder_.transform(frame)
+        return torch.as_tensor(x, device=self._device), torch.as_tensor(codes, device=self._device)
+
+    def _batched(self, fn, *tensors):
+        with torch.inference_mode():
+            parts = [fn(*(t[i : i + _CHUNK] for t in tensors)) for i in range(0, tensors[0].shape[0], _CHUNK)]
+        if isinstance(parts[0], tuple):
+            return tuple(torch.cat(p).cpu().numpy() for p in zip(*parts))
+        return torch.cat(parts).cpu().numpy()
+
+    def transform(self, X):
+        """Learned per-row representation of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_features_out)
+        """
+        x, _ = self._encode(X)
+        return self._batched(self.model_.transform, x).astype(np.float64)
+
+    # ----------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = super().__getstate__()
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_model_state"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+            state["_device"] = str(self._device)
+            state["_format"] = {"format": _FORMAT, "augment": __version__, "torch": torch.__version__}
+        return state
+
+    def __setstate__(self, state):
+        state = copy.copy(state)
+        weights = state.pop("_model_state", None)
+        super().__setstate__(state)
+        if weights is None:
+            return
+        device = torch.device(state["_device"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"This {self._name} was fit on {device}, but CUDA is not available; it is loaded on the CPU.",
+                UserWarning,
+                stacklevel=2,
+            )
+            device = torch.device("cpu")
+        self._device = device
+        model = self._build_model(self._n_classes)
+        model.load_state_dict(weights)
+        self.model_ = model.eval()

@@ -1,0 +1,354 @@
+"""Reversible encoding of a mixed-type table into a float matrix for the models.
+
+The encoder is the one place that knows about column types. It describes the
+matrix it produces once, as a :class:`Layout`, and every model reads that
+description: continuous slots come first, then one-hot blocks, one per
+categorical column, missing-value indicator or mode indicator.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.mixture import BayesianGaussianMixture
+from sklearn.preprocessing import QuantileTransformer
+
+_MAX_DECIMALS = 6
+_MODE_WEIGHT_MIN = 0.005
+
+
+@dataclass(frozen=True)
+class CategoricalBlock:
+    """One one-hot block of the encoded matrix.
+
+    ``role`` is ``"category"`` for a categorical column, ``"missing"`` for
+    the present/missing indicator of a numeric column and ``"mode"`` for the
+    mixture component of a mode-normalized continuous column.
+    """
+
+    column: object
+    role: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Description of the encoded matrix shared by all models.
+
+    Columns ``[0, n_continuous)`` hold continuous values; the one-hot blocks
+    follow in the order of ``blocks``. ``bounded[i]`` says whether continuous
+    slot ``i`` lives in ``[-1, 1]`` (mode-normalized) rather than on the real
+    line (quantile-normalized).
+    """
+
+    n_continuous: int
+    bounded: tuple
+    blocks: tuple
+
+    @property
+    def n_features(self):
+        return self.n_continuous + sum(b.size for b in self.blocks)
+
+    @property
+    def offsets(self):
+        """Start column of each one-hot block in the encoded matrix."""
+        sizes = np.array([b.size for b in self.blocks], dtype=np.int64)
+        return self.n_continuous + np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+    def conditional_blocks(self):
+        """Indices of the blocks that hold a categorical column of the data."""
+        return [i for i, b in enumerate(self.blocks) if b.role == "category"]
+
+
+@dataclass
+class _Numeric:
+    name: object
+    dtype: object
+    integer: bool
+    decimals: object
+    low: float
+    high: float
+    has_missing: bool
+    mixture: object = None
+
+
+@dataclass
+class _Categorical:
+    name: object
+    dtype: object
+    categories: np.ndarray
+    has_missing: bool
+    missing_value: object
+
+
+def _is_categorical(series, named):
+    dtype = series.dtype
+    return (
+        named
+        or isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _decimals(values):
+    scale = np.maximum(1.0, np.abs(values))
+    for d in range(_MAX_DECIMALS + 1):
+        if np.all(np.abs(np.round(values, d) - values) <= 1e-9 * scale):
+            return d
+    return None
+
+
+class TabularEncoder:
+    """Encode a DataFrame into a float matrix and decode it back exactly typed.
+
+    Parameters
+    ----------
+    discrete_columns : list, default=()
+        Names of columns to treat as categorical whatever their dtype.
+    continuous_transform : {"quantile", "mode"}, default="quantile"
+        ``"quantile"`` maps each continuous column through its empirical
+        quantiles onto a standard normal. ``"mode"`` is CTGAN's mode-specific
+        normalization: a Bayesian Gaussian mixture per column, a one-hot of the
+        component and the value scaled within it.
+    max_modes : int, default=10
+        Mixture components per column for ``"mode"``.
+    random_state : int, default=0
+        Seed of the mixtures and the quantile subsampling.
+
+    Attributes
+    ----------
+    layout_ : Layout
+        The encoded matrix's description.
+    columns_ : list
+        Column names in input order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"age": [23, 35, 41, 52], "city": ["a", "b", "a", "c"]})
+    >>> enc = TabularEncoder().fit(df)
+    >>> x, codes = enc.transform(df)
+    >>> x.shape, codes.shape
+    ((4, 4), (4, 1))
+    >>> enc.inverse_transform(x[:, :1], codes).dtypes.tolist()
+    [dtype('int64'), <StringDtype(na_value=nan)>]
+    """
+
+    def __init__(self, discrete_columns=(), continuous_transform="quantile", max_modes=10, random_state=0):
+        self.discrete_columns = discrete_columns
+        self.continuous_transform = continuous_transform
+        self.max_modes = max_modes
+        self.random_state = random_state
+
+    def fit(self, df):
+        """Learn column kinds, categories, bounds and continuous transforms."""
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"TabularEncoder expects a pandas DataFrame, got {type(df).__name__}.")
+        if df.shape[0] == 0:
+            raise ValueError("X has 0 rows; at least 2 are required.")
+        if df.shape[1] == 0:
+            raise ValueError("X has 0 columns; at least 1 is required.")
+        unknown = [c for c in self.discrete_columns if c not in df.columns]
+        if unknown:
+            raise ValueError(f"discrete_columns names {unknown!r}, which are not columns of X.")
+        named = set(self.discrete_columns)
+        self.columns_ = list(df.columns)
+        self._numeric, self._categorical, self._order = [], [], []
+        for name in self.columns_:
+            series = df[name]
+            missing = series.isna().to_numpy()
+            if missing.all():
+                raise ValueError(f"column {name!r} has only missing values.")
+            if _is_categorical(series, name in named):
+                self._order.append(("cat", len(self._categorical)))
+                self._categorical.append(self._fit_categorical(series, name, missing))
+            else:
+                self._order.append(("num", len(self._numeric)))
+                self._numeric.append(self._fit_numeric(series, name, missing))
+        self._fit_continuous(df)
+        self.layout_ = self._make_layout()
+        return self
+
+    def _fit_categorical(self, series, name, missing):
+        observed = series[~missing]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            categories = np.asarray(series.dtype.categories[np.unique(series.cat.codes[~missing])], dtype=object)
+        else:
+            uniques = pd.unique(observed.to_numpy(dtype=object))
+            try:
+                categories = np.asarray(sorted(uniques), dtype=object)
+            except TypeError:
+                categories = np.asarray(uniques, dtype=object)
+        missing_value = series[missing].iloc[0] if missing.any() else None
+        return _Categorical(name, series.dtype, categories, bool(missing.any()), missing_value)
+
+    def _fit_numeric(self, series, name, missing):
+        if not pd.api.types.is_numeric_dtype(series.dtype):
+            raise TypeError(f"column {name!r} has unsupported dtype {series.dtype}.")
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)[~missing]
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"column {name!r} contains infinity (inf); only finite values or NaN are accepted.")
+        integer = pd.api.types.is_integer_dtype(series.dtype)
+        return _Numeric(
+            name, series.dtype, integer, 0 if integer else _decimals(values),
+            float(values.min()), float(values.max()), bool(missing.any()),
+        )
+
+    def _numeric_matrix(self, df):
+        cols = [df[n.name].to_numpy(dtype=np.float64, na_value=np.nan) for n in self._numeric]
+        return np.column_stack(cols) if cols else np.empty((len(df), 0))
+
+    def _fit_continuous(self, df):
+        values = self._numeric_matrix(df)
+        if self.continuous_transform == "quantile":
+            self._quantile = None
+            if values.shape[1]:
+                n_quantiles = int(min(1000, max(10, values.shape[0])))
+                self._quantile = QuantileTransformer(
+                    n_quantiles=n_quantiles, output_distribution="normal", subsample=100_000,
+                    random_state=self.random_state,
+                ).fit(values)
+            return
+        for j, num in enumerate(self._numeric):
+            column = values[:, j]
+            column = column[~np.isnan(column)].reshape(-1, 1)
+            n_components = int(min(self.max_modes, np.unique(column).size))
+            mixture = BayesianGaussianMixture(
+                n_components=n_components, weight_concentration_prior_type="dirichlet_process",
+                weight_concentration_prior=0.001, max_iter=100, n_init=1, random_state=self.random_state,
+            ).fit(column)
+            keep = mixture.weights_ > _MODE_WEIGHT_MIN
+            means = mixture.means_.ravel()[keep]
+            stds = np.sqrt(mixture.covariances_.ravel()[keep])
+            num.mixture = (mixture, np.flatnonzero(keep), means, np.maximum(stds, 1e-6))
+
+    def _make_layout(self):
+        bounded, blocks = [], []
+        for num in self._numeric:
+            bounded.append(self.continuous_transform == "mode")
+            if num.mixture is not None:
+                blocks.append(CategoricalBlock(num.name, "mode", len(num.mixture[1])))
+        for num in self._numeric:
+            if num.has_missing:
+                blocks.append(CategoricalBlock(num.name, "missing", 2))
+        for cat in self._categorical:
+            blocks.append(CategoricalBlock(cat.name, "category", len(cat.categories) + cat.has_missing))
+        return Layout(len(self._numeric), tuple(bounded), tuple(blocks))
+
+    def transform(self, df):
+        """Encode ``df`` into ``(x, codes)``.
+
+        ``x`` is float32 of shape ``(n, layout_.n_features)``; ``codes`` holds
+        the category index of every one-hot block, shape ``(n, n_blocks)``.
+        """
+        values = self._numeric_matrix(df)
+        n = len(df)
+        continuous = np.zeros_like(values)
+        mode_codes, missing_codes = [], []
+        for j, num in enumerate(self._numeric):
+            missing = np.isnan(values[:, j])
+            if missing.any() and not num.has_missing:
+                raise ValueError(f"column {num.name!r} has missing values, but had none when the encoder was fit.")
+            if np.isinf(values[:, j]).any():
+                raise ValueError(f"column {num.name!r} contains infinity (inf); only finite values or NaN are accepted.")
+            if num.has_missing:
+                missing_codes.append(missing.astype(np.int64))
+        if self.continuous_transform == "quantile":
+            if values.shape[1]:
+                continuous = np.nan_to_num(self._quantile.transform(values), nan=0.0)
+        else:
+            for j, num in enumerate(self._numeric):
+                column = np.nan_to_num(values[:, j], nan=num.low)
+                continuous[:, j], code = self._mode_encode(num, column)
+                mode_codes.append(code)
+        cat_codes = [self._category_codes(cat, df[cat.name]) for cat in self._categorical]
+        codes = mode_codes + missing_codes + cat_codes
+        codes = np.column_stack(codes).astype(np.int64) if codes else np.empty((n, 0), dtype=np.int64)
+        onehots = [np.eye(b.size, dtype=np.float32)[codes[:, i]] for i, b in enumerate(self.layout_.blocks)]
+        x = np.hstack([continuous.astype(np.float32), *onehots]) if onehots else continuous.astype(np.float32)
+        return x, codes
+
+    @staticmethod
+    def _mode_encode(num, column):
+        mixture, keep, means, stds = num.mixture
+        proba = mixture.predict_proba(column.reshape(-1, 1))[:, keep]
+        code = proba.argmax(axis=1)
+        scaled = (column - means[code]) / (4 * stds[code])
+        return np.clip(scaled, -0.99, 0.99), code
+
+    @staticmethod
+    def _category_codes(cat, series):
+        missing = series.isna().to_numpy()
+        codes = pd.Categorical(series.to_numpy(dtype=object)[~missing], categories=cat.categories).codes
+        if (codes < 0).any():
+            unknown = series[~missing].to_numpy(dtype=object)[codes < 0][:3].tolist()
+            raise ValueError(f"column {cat.name!r} holds categories {unknown!r} not seen during fit.")
+        if missing.any() and not cat.has_missing:
+            raise ValueError(f"column {cat.name!r} has missing values, but had none when the encoder was fit.")
+        out = np.full(len(series), len(cat.categories), dtype=np.int64)
+        out[~missing] = codes
+        return out
+
+    def inverse_transform(self, continuous, codes):
+        """Decode continuous slots and block codes back into a typed DataFrame.
+
+        Parameters
+        ----------
+        continuous : ndarray of shape (n, layout_.n_continuous)
+        codes : ndarray of int of shape (n, n_blocks)
+        """
+        continuous = np.asarray(continuous, dtype=np.float64)
+        codes = np.asarray(codes)
+        n = continuous.shape[0]
+        values = self._decode_continuous(continuous, codes)
+        n_modes = sum(b.role == "mode" for b in self.layout_.blocks)
+        missing_col = n_modes
+        out = {}
+        for j, num in enumerate(self._numeric):
+            missing = None
+            if num.has_missing:
+                missing = codes[:, missing_col] == 1
+                missing_col += 1
+            out[num.name] = self._restore_numeric(num, values[:, j], missing)
+        first_cat = len(self.layout_.blocks) - len(self._categorical)
+        for i, cat in enumerate(self._categorical):
+            out[cat.name] = self._restore_categorical(cat, codes[:, first_cat + i], n)
+        return pd.DataFrame(out, columns=self.columns_)
+
+    def _decode_continuous(self, continuous, codes):
+        if self.continuous_transform == "quantile":
+            if continuous.shape[1] == 0:
+                return continuous
+            return self._quantile.inverse_transform(continuous)
+        values = np.empty_like(continuous)
+        for j, num in enumerate(self._numeric):
+            _, _, means, stds = num.mixture
+            code = codes[:, j]
+            values[:, j] = np.clip(continuous[:, j], -1, 1) * 4 * stds[code] + means[code]
+        return values
+
+    @staticmethod
+    def _restore_numeric(num, column, missing):
+        column = np.clip(column, num.low, num.high)
+        column = np.round(column, 0 if num.integer else num.decimals) if num.decimals is not None else column
+        series = pd.Series(column)
+        dtype = num.dtype
+        if missing is not None and missing.any():
+            series[missing] = np.nan
+            if num.integer and isinstance(dtype, np.dtype):
+                dtype = pd.Int64Dtype()
+        return series.astype(dtype)
+
+    @staticmethod
+    def _restore_categorical(cat, code, n):
+        values = np.empty(n, dtype=object)
+        present = code < len(cat.categories)
+        values[present] = cat.categories[code[present]]
+        values[~present] = cat.missing_value
+        if isinstance(cat.dtype, pd.CategoricalDtype):
+            return pd.Categorical(values, dtype=cat.dtype)
+        if isinstance(cat.dtype, np.dtype):
+            return values.astype(cat.dtype)
+        return pd.array(values, dtype=cat.dtype)

@@ -1,0 +1,424 @@
+"""The three generators: parameters, their model, and what ``transform`` returns."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from .base import BaseGenerator
+from .models.gan import GAN
+from .models.vae import VAE
+from .models.vqvae import VQVAE
+from .training import fit_loop
+
+_positive = [Interval(Integral, 1, None, closed="left")]
+_dims = ["array-like"]
+
+
+class GANGenerator(BaseGenerator):
+    """Conditional Wasserstein GAN for tables (the CTGAN recipe).
+
+    A generator with residual blocks turns noise and a condition into rows;
+    categorical blocks come out of a Gumbel-softmax. A critic scores packs of
+    ``pac`` rows (PacGAN) with a gradient penalty (WGAN-GP). Conditions cover
+    the class label and, by training-by-sampling, the categorical columns, so
+    rare categories are learned.
+
+    Parameters
+    ----------
+    epochs : int, default=300
+        Passes over the training table.
+    batch_size : int, default=500
+        Rows per step; shrinks to the table (rounded to a multiple of ``pac``).
+    learning_rate : float, default=2e-4
+        Adam step size of generator and critic.
+    noise_dim : int, default=128
+        Size of the generator's noise input.
+    generator_dims : tuple of int, default=(256, 256)
+        Widths of the generator's residual blocks.
+    critic_dims : tuple of int, default=(256, 256)
+        Width of the critic's per-row embedding, then of its packed layers.
+    pac : int, default=10
+        Rows per critic pack.
+    discrete_columns : list, default=None
+        Columns to treat as categorical whatever their dtype.
+    continuous_transform : {"quantile", "mode"}, default="quantile"
+        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train; ``"auto"`` takes CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seed of every random draw; the same seed gives the same samples.
+    verbose : bool, default=False
+        Show a progress bar with the losses.
+
+    Attributes
+    ----------
+    encoder_ : TabularEncoder
+        The fitted table encoder.
+    model_ : torch.nn.Module
+        The trained networks.
+    history_ : list of dict
+        Mean critic and generator losses per epoch.
+    classes_ : ndarray
+        Class labels, when fit with ``y``.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when they are all strings.
+
+    See Also
+    --------
+    VAEGenerator : Faster to train, usually closer to the data on small tables.
+
+    References
+    ----------
+    Xu et al., "Modeling Tabular Data using Conditional GAN", NeurIPS 2019.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from augment import GANGenerator
+    >>> X, y = load_iris(return_X_y=True, as_frame=True)
+    >>> gen = GANGenerator(epochs=2, random_state=0).fit(X, y)
+    >>> X_new, y_new = gen.sample(y={0: 5, 2: 5})
+    >>> X_new.shape, y_new.tolist()
+    ((10, 4), [0, 0, 0, 0, 0, 2, 2, 2, 2, 2])
+    >>> gen.transform(X).shape
+    (150, 256)
+    """
+
+    _parameter_constraints = {
+        **BaseGenerator._parameter_constraints,
+        "noise_dim": _positive,
+        "generator_dims": _dims,
+        "critic_dims": _dims,
+        "pac": _positive,
+    }
+    _model_class = GAN
+
+    def __init__(
+        self, epochs=300, batch_size=500, learning_rate=2e-4, noise_dim=128, generator_dims=(256, 256),
+        critic_dims=(256, 256), pac=10, discrete_columns=None, continuous_transform="quantile", device="auto",
+        random_state=None, verbose=False,
+    ):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.noise_dim = noise_dim
+        self.generator_dims = generator_dims
+        self.critic_dims = critic_dims
+        self.pac = pac
+        self.discrete_columns = discrete_columns
+        self.continuous_transform = continuous_transform
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _model_kwargs(self, n_rows):
+        pac = min(self.pac, n_rows)
+        return {
+            "noise_dim": self.noise_dim, "generator_dims": tuple(self.generator_dims),
+            "critic_dims": tuple(self.critic_dims), "pac": pac,
+        }
+
+    def _train(self, model, data, rng):
+        model.conditions.fit(data.codes, data.y)
+        history = fit_loop(
+            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs,
+            batch_size=self.batch_size, rng=rng, name=self._name, verbose=self.verbose, multiple_of=model.pac,
+        )
+        model.conditions.drop_training_tables()
+        return history
+
+    def _latent_dim(self):
+        return self.critic_dims[0]
+
+
+class _AutoencoderMixin:
+    """``inverse_transform`` for generators with a decoder."""
+
+    def inverse_transform(self, X, y=None):
+        """Decode latent rows back into the data space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_out)
+            Latent rows, as returned by ``transform``.
+        y : array-like of shape (n_samples,), default=None
+            Labels to decode with; required when the generator was fit with ``y``.
+
+        Returns
+        -------
+        X_original : DataFrame or ndarray
+            The most likely row for each latent.
+        """
+        check_is_fitted(self)
+        Z = np.asarray(X, dtype=np.float32)
+        if Z.ndim != 2 or Z.shape[1] != self._n_features_out:
+            raise ValueError(f"X must have shape (n_samples, {self._n_features_out}), got {Z.shape}.")
+        if self._n_classes and y is None:
+            raise ValueError(f"{self._name} was fit with y; inverse_transform needs y to decode.")
+        classes = self._class_codes(None, y) if self._n_classes else np.zeros(len(Z), dtype=np.int64)
+        if classes.size != len(Z):
+            raise ValueError(f"y has {classes.size} labels but X has {len(Z)} rows.")
+        z = torch.as_tensor(Z, device=self._device)
+        continuous, codes = self._batched(self.model_.inverse_transform, z, torch.as_tensor(classes, device=self._device))
+        return self._to_output(self.encoder_.inverse_transform(continuous, codes))
+
+
+class VAEGenerator(_AutoencoderMixin, BaseGenerator):
+    """Conditional variational autoencoder for tables (the TVAE recipe).
+
+    Continuous columns get a Gaussian likelihood with a learned standard
+    deviation, categorical blocks a categorical likelihood; the decoder is
+    conditioned on the class label when fit with ``y``.
+
+    Parameters
+    ----------
+    epochs : int, default=300
+        Passes over the training table.
+    batch_size : int, default=500
+        Rows per step; shrinks to the table when it is smaller.
+    learning_rate : float, default=1e-3
+        Adam step size.
+    latent_dim : int, default=128
+        Size of the latent space.
+    hidden_dims : tuple of int, default=(128, 128)
+        Widths of the encoder's hidden layers (the decoder mirrors them).
+    discrete_columns : list, default=None
+        Columns to treat as categorical whatever their dtype.
+    continuous_transform : {"quantile", "mode"}, default="quantile"
+        How continuous columns are normalized.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train; ``"auto"`` takes CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seed of every random draw.
+    verbose : bool, default=False
+        Show a progress bar with the loss.
+
+    Attributes
+    ----------
+    encoder_ : TabularEncoder
+        The fitted table encoder.
+    model_ : torch.nn.Module
+        The trained networks.
+    history_ : list of dict
+        Mean loss per epoch.
+    classes_ : ndarray
+        Class labels, when fit with ``y``.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when they are all strings.
+
+    See Also
+    --------
+    VQVAEGenerator : Discrete latent codes with a learned prior.
+
+    References
+    ----------
+    Xu et al., "Modeling Tabular Data using Conditional GAN", NeurIPS 2019 (TVAE).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from augment import VAEGenerator
+    >>> X, _ = load_wine(return_X_y=True, as_frame=True)
+    >>> gen = VAEGenerator(epochs=2, random_state=0).fit(X)
+    >>> gen.sample(3).shape
+    (3, 13)
+    >>> gen.transform(X).shape, gen.score_samples(X).shape
+    ((178, 128), (178,))
+    """
+
+    _parameter_constraints = {
+        **BaseGenerator._parameter_constraints,
+        "latent_dim": _positive,
+        "hidden_dims": _dims,
+    }
+    _model_class = VAE
+
+    def __init__(
+        self, epochs=300, batch_size=500, learning_rate=1e-3, latent_dim=128, hidden_dims=(128, 128),
+        discrete_columns=None, continuous_transform="quantile", device="auto", random_state=None, verbose=False,
+    ):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.latent_dim = latent_dim
+        self.hidden_dims = hidden_dims
+        self.discrete_columns = discrete_columns
+        self.continuous_transform = continuous_transform
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _model_kwargs(self, n_rows):
+        return {"latent_dim": self.latent_dim, "hidden_dims": tuple(self.hidden_dims)}
+
+    def _train(self, model, data, rng):
+        return fit_loop(
+            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs,
+            batch_size=self.batch_size, rng=rng, name=self._name, verbose=self.verbose,
+        )
+
+    def _latent_dim(self):
+        return self.latent_dim
+
+    def score_samples(self, X, y=None):
+        """Evidence lower bound of each row (higher means more typical).
+
+        The latent is taken at its posterior mean, so scores are deterministic.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features_in_)
+        y : array-like of shape (n_samples,), default=None
+            Labels of the rows; required when the generator was fit with ``y``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        x, codes = self._encode(X)
+        if self._n_classes and y is None:
+            raise ValueError(f"{self._name} was fit with y; score_samples needs the labels of X.")
+        classes = self._class_codes(None, y) if self._n_classes else np.zeros(len(x), dtype=np.int64)
+        if classes.size != len(x):
+            raise ValueError(f"y has {classes.size} labels but X has {len(x)} rows.")
+        classes = torch.as_tensor(classes, device=self._device)
+        return self._batched(self.model_.score, x, codes, classes).astype(np.float64)
+
+
+class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
+    """Vector-quantized autoencoder for tables, sampled through a learned prior.
+
+    The encoder maps a row to ``n_slots`` latents, each replaced by its
+    nearest code in the slot's codebook (updated by moving averages, with
+    unused codes restarted). A causal transformer learns the distribution of
+    code sequences, conditional on the class; sampling draws codes from it
+    and decodes them.
+
+    Parameters
+    ----------
+    epochs : int, default=300
+        Passes over the table to train the autoencoder.
+    batch_size : int, default=500
+        Rows per step; shrinks to the table when it is smaller.
+    learning_rate : float, default=1e-3
+        Adam step size of autoencoder and prior.
+    n_slots : int, default=8
+        Latent slots per row.
+    codebook_size : int, default=64
+        Codes per slot.
+    code_dim : int, default=16
+        Size of each code vector.
+    hidden_dims : tuple of int, default=(128, 128)
+        Widths of the encoder's hidden layers (the decoder mirrors them).
+    commitment : float, default=0.25
+        Weight of the commitment loss.
+    prior_epochs : int, default=300
+        Passes over the table to train the prior on the learned codes.
+    discrete_columns : list, default=None
+        Columns to treat as categorical whatever their dtype.
+    continuous_transform : {"quantile", "mode"}, default="quantile"
+        How continuous columns are normalized.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train; ``"auto"`` takes CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seed of every random draw.
+    verbose : bool, default=False
+        Show a progress bar with the losses.
+
+    Attributes
+    ----------
+    encoder_ : TabularEncoder
+        The fitted table encoder.
+    model_ : torch.nn.Module
+        The trained networks.
+    history_ : list of dict
+        Mean losses per epoch, autoencoder phase then prior phase.
+    codebook_usage_ : ndarray of shape (n_slots,)
+        Share of each slot's codes used by the training rows.
+    classes_ : ndarray
+        Class labels, when fit with ``y``.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit``, when they are all strings.
+
+    References
+    ----------
+    van den Oord et al., "Neural Discrete Representation Learning", NeurIPS 2017.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from augment import VQVAEGenerator
+    >>> X, y = load_iris(return_X_y=True)
+    >>> gen = VQVAEGenerator(epochs=2, prior_epochs=2, random_state=0).fit(X, y)
+    >>> X_new, y_new = gen.sample(6)
+    >>> X_new.shape, y_new.shape, gen.transform(X).shape
+    ((6, 4), (6,), (150, 128))
+    """
+
+    _parameter_constraints = {
+        **BaseGenerator._parameter_constraints,
+        "n_slots": _positive,
+        "codebook_size": [Interval(Integral, 2, None, closed="left")],
+        "code_dim": _positive,
+        "hidden_dims": _dims,
+        "commitment": [Interval(Real, 0, None, closed="left")],
+        "prior_epochs": _positive,
+    }
+    _model_class = VQVAE
+
+    def __init__(
+        self, epochs=300, batch_size=500, learning_rate=1e-3, n_slots=8, codebook_size=64, code_dim=16,
+        hidden_dims=(128, 128), commitment=0.25, prior_epochs=300, discrete_columns=None,
+        continuous_transform="quantile", device="auto", random_state=None, verbose=False,
+    ):
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.n_slots = n_slots
+        self.codebook_size = codebook_size
+        self.code_dim = code_dim
+        self.hidden_dims = hidden_dims
+        self.commitment = commitment
+        self.prior_epochs = prior_epochs
+        self.discrete_columns = discrete_columns
+        self.continuous_transform = continuous_transform
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _model_kwargs(self, n_rows):
+        return {
+            "n_slots": self.n_slots, "codebook_size": self.codebook_size, "code_dim": self.code_dim,
+            "hidden_dims": tuple(self.hidden_dims), "commitment": self.commitment,
+        }
+
+    def _train(self, model, data, rng):
+        common = {"batch_size": self.batch_size, "rng": rng, "name": self._name, "verbose": self.verbose}
+        history = fit_loop(
+            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs, **common,
+        )
+        model.eval()
+        with torch.no_grad():
+            codes = torch.cat([model.codes(data.x[i : i + 65_536]) for i in range(0, data.n_rows, 65_536)])
+        used = [torch.unique(codes[:, s]).numel() for s in range(self.n_slots)]
+        self.codebook_usage_ = np.asarray(used, dtype=np.float64) / self.codebook_size
+        classes = data.y if data.y is not None else torch.zeros_like(codes[:, 0])
+        model.prior.train()
+        history += fit_loop(
+            lambda index: model.prior_step(index, codes, classes, rng), data.n_rows, epochs=self.prior_epochs,
+            phase="prior", **common,
+        )
+        return history
+
+    def _latent_dim(self):
+        return self.n_slots * self.code_dim
+

@@ -1,0 +1,89 @@
+"""Training-by-sampling (CTGAN): conditions on categorical columns, fully vectorized.
+
+During training a categorical column is drawn uniformly, then one of its
+categories with probability proportional to the log of its frequency, so rare
+categories are seen often; the real row shown to the critic is drawn among the
+rows holding that category. Index tables live on the training device and
+every draw is a tensor gather: no Python loop over rows.
+"""
+
+import torch
+from torch import nn
+
+
+class ConditionSampler(nn.Module):
+    """Draws condition vectors over the data's categorical columns.
+
+    Parameters
+    ----------
+    sizes : list of int
+        Size of every one-hot block of the layout.
+    blocks : list of int
+        Which blocks are categorical columns (conditioned on).
+    n_classes : int
+        Number of classes (0 when unconditional); frequencies for sampling
+        are kept per class.
+    """
+
+    def __init__(self, sizes, blocks, n_classes):
+        super().__init__()
+        self.blocks = list(blocks)
+        block_sizes = [sizes[b] for b in self.blocks]
+        self.width = max(block_sizes, default=1)
+        self.dim = sum(block_sizes)
+        starts = torch.tensor([0, *block_sizes], dtype=torch.long).cumsum(0)[: len(block_sizes)]
+        self.register_buffer("starts", starts)
+        self.register_buffer("block_index", torch.tensor(self.blocks, dtype=torch.long))
+        self.register_buffer("frequency", torch.zeros(max(n_classes, 1), len(self.blocks), self.width))
+
+    def fit(self, codes, y):
+        """Count categories per class and build the training index tables.
+
+        Parameters
+        ----------
+        codes : LongTensor of shape (n, n_blocks)
+            Block codes of the training rows.
+        y : LongTensor of shape (n,) or None
+            Class codes.
+        """
+        groups = torch.zeros(codes.shape[0], dtype=torch.long, device=codes.device) if y is None else y
+        counts = torch.zeros_like(self.frequency)
+        ones = torch.ones_like(groups, dtype=counts.dtype)
+        for j, b in enumerate(self.blocks):
+            counts[:, j].index_put_((groups, codes[:, b]), ones, accumulate=True)
+        self.frequency.copy_(counts / counts.sum(-1, keepdim=True).clamp(min=1))
+        total = counts.sum(0)
+        self._log_frequency = torch.log1p(total)
+        self._order = codes[:, self.blocks].argsort(dim=0, stable=True).T.contiguous()
+        self._counts = total.long()
+        self._offsets = self._counts.cumsum(-1) - self._counts
+        return self
+
+    @property
+    def n_columns(self):
+        return len(self.blocks)
+
+    def vector(self, column, category):
+        """One-hot condition vectors with ``category`` set in block ``column``."""
+        out = torch.zeros(column.shape[0], self.dim, device=column.device)
+        return out.scatter_(1, (self.starts[column] + category).unsqueeze(1), 1.0)
+
+    def sample_training(self, n, rng):
+        """Draw ``n`` (column, category, real row) triples for a training step."""
+        device = self._order.device
+        column = torch.randint(self.n_columns, (n,), generator=rng, device=device)
+        category = torch.multinomial(self._log_frequency[column], 1, generator=rng).squeeze(1)
+        pick = (torch.rand(n, generator=rng, device=device) * self._counts[column, category]).long()
+        rows = self._order[column, self._offsets[column, category] + pick]
+        return column, category, rows
+
+    def sample(self, classes, rng):
+        """Draw (column, category) pairs from the empirical frequencies of each row's class."""
+        n = classes.shape[0]
+        column = torch.randint(self.n_columns, (n,), generator=rng, device=classes.device)
+        category = torch.multinomial(self.frequency[classes, column], 1, generator=rng).squeeze(1)
+        return column, category
+
+    def drop_training_tables(self):
+        """Forget the per-row tables once training is over; frequencies stay."""
+        del self._order, self._counts, self._offsets, self._log_frequency

@@ -1,0 +1,118 @@
+"""Building blocks shared by the models: MLPs, seeded noise and output heads."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def mlp(sizes, activation=nn.ReLU):
+    """Linear layers of ``sizes`` with ``activation`` between them, none last."""
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(fan_in, fan_out))
+        if i < len(sizes) - 2:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+def dropout(x, p, rng, training):
+    """Dropout drawing its mask from ``rng`` rather than the global generator."""
+    if not training or p == 0:
+        return x
+    keep = torch.rand(x.shape, generator=rng, device=x.device) >= p
+    return x * keep / (1 - p)
+
+
+def gumbel(shape, rng, device):
+    """Standard Gumbel noise from ``rng``."""
+    u = torch.rand(shape, generator=rng, device=device).clamp_(1e-10, 1 - 1e-7)
+    return -torch.log(-torch.log(u))
+
+
+class Heads(nn.Module):
+    """Reads a network's raw output through the encoder's :class:`Layout`.
+
+    The one-hot blocks have different sizes; they are gathered once into a
+    padded ``(batch, n_blocks, max_size)`` tensor so that every softmax,
+    sample and cross-entropy runs as one batched operation.
+    """
+
+    def __init__(self, layout):
+        super().__init__()
+        self.n_continuous = layout.n_continuous
+        self.n_features = layout.n_features
+        sizes = [b.size for b in layout.blocks]
+        width = max(sizes, default=1)
+        offsets = torch.as_tensor(layout.offsets, dtype=torch.long).reshape(-1, 1)
+        steps = torch.arange(width).reshape(1, -1)
+        self.register_buffer("index", (offsets + steps).clamp(max=max(self.n_features - 1, 0)))
+        self.register_buffer("valid", steps < torch.as_tensor(sizes, dtype=torch.long).reshape(-1, 1))
+        self.register_buffer("bounded", torch.as_tensor(layout.bounded, dtype=torch.bool))
+
+    @property
+    def n_blocks(self):
+        return self.index.shape[0]
+
+    def logits(self, raw):
+        """Padded block logits, ``-inf`` where a block is shorter than the widest."""
+        return raw[:, self.index].masked_fill(~self.valid, float("-inf"))
+
+    def flatten(self, continuous, padded):
+        """Continuous values and padded block values back in the flat layout.
+
+        Blocks follow each other in the layout, so the valid entries of the
+        padded tensor, read row-major, are exactly the flat one-hot columns.
+        """
+        return torch.cat([continuous, padded[:, self.valid]], dim=1)
+
+    def continuous(self, raw):
+        """Continuous slots: identity on the real line, ``tanh`` where bounded."""
+        values = raw[:, : self.n_continuous]
+        return torch.where(self.bounded, torch.tanh(values), values)
+
+    def gumbel_softmax(self, raw, tau, rng):
+        """Continuous slots plus a Gumbel-softmax relaxation of every block (for the GAN)."""
+        logits = self.logits(raw)
+        soft = torch.softmax((logits + gumbel(logits.shape, rng, raw.device)) / tau, dim=-1)
+        return self.flatten(self.continuous(raw), soft)
+
+    def sample_codes(self, raw, rng):
+        """One category per block, drawn from its softmax (Gumbel-max)."""
+        logits = self.logits(raw)
+        return (logits + gumbel(logits.shape, rng, raw.device)).argmax(dim=-1)
+
+    def argmax_codes(self, raw):
+        """The most likely category of every block."""
+        return self.logits(raw).argmax(dim=-1)
+
+    def cross_entropy(self, raw, codes):
+        """Per-row sum over blocks of the categorical cross-entropy."""
+        if self.n_blocks == 0:
+            return raw.new_zeros(raw.shape[0])
+        logits = self.logits(raw)
+        nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), codes.reshape(-1), reduction="none")
+        return nll.reshape(codes.shape).sum(dim=1)
+
+
+class GaussianContinuous(nn.Module):
+    """Learned per-column standard deviation for continuous slots (as in TVAE)."""
+
+    def __init__(self, n_continuous, init=0.1):
+        super().__init__()
+        self.log_sigma = nn.Parameter(torch.full((n_continuous,), float(init)).log())
+
+    @property
+    def sigma(self):
+        return self.log_sigma.exp().clamp(0.01, 1.0)
+
+    def nll(self, mean, target):
+        """Per-row Gaussian negative log-likelihood, constant term included."""
+        sigma = self.sigma
+        z = (target - mean) / sigma
+        return (0.5 * z.pow(2) + sigma.log() + 0.9189385332046727).sum(dim=1)
+
+    def sample(self, mean, rng, bounded):
+        """Draw ``mean + sigma * noise``; bounded slots are clamped to ``[-1, 1]``."""
+        noise = torch.randn(mean.shape, generator=rng, device=mean.device)
+        values = mean + self.sigma * noise
+        return torch.where(bounded, values.clamp(-1, 1), values)
