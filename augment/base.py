@@ -285,7 +285,16 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         x, codes = self.encoder_.transform(frame)
         return torch.as_tensor(x, device=self._device), torch.as_tensor(codes, device=self._device)
 
-    def _batched(self, fn, *tensors):
+    def _batched(self, method, *tensors):
+        """Run ``model_.<method>`` in float64 over chunks, back as numpy.
+
+        Float64 makes each row's result independent of the batch it is
+        computed in (float32 matrix products are not), as scikit-learn's
+        invariance checks and users comparing row by row expect.
+        """
+        model = copy.deepcopy(self.model_).double()
+        fn = getattr(model, method)
+        tensors = [t.double() if t.is_floating_point() else t for t in tensors]
         with torch.inference_mode():
             parts = [fn(*(t[i : i + _CHUNK] for t in tensors)) for i in range(0, tensors[0].shape[0], _CHUNK)]
         if isinstance(parts[0], tuple):
@@ -304,11 +313,11 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         Z : ndarray of shape (n_samples, n_features_out)
         """
         x, _ = self._encode(X)
-        return self._batched(self.model_.transform, x).astype(np.float64)
+        return self._batched("transform", x)
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())
         model = state.pop("model_", None)
         if model is not None:
             state["_model_state"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
