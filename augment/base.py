@@ -109,7 +109,12 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 raise ValueError(f"X has duplicated column names: {X.columns[X.columns.duplicated()].tolist()!r}.")
             return X.reset_index(drop=True)
         array = validate_data(
-            self, X, reset=reset, dtype="numeric", ensure_all_finite=False, ensure_min_samples=2 if reset else 1,
+            self,
+            X,
+            reset=reset,
+            dtype="numeric",
+            ensure_all_finite=False,
+            ensure_min_samples=2 if reset else 1,
         )
         if reset:
             self._output_dtype = array.dtype
@@ -206,14 +211,20 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if isinstance(y, dict):
             unknown = [label for label in y if label not in set(self.classes_.tolist())]
             if unknown:
-                raise ValueError(f"y names labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}.")
+                raise ValueError(
+                    f"y names labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}."
+                )
             counts = {label: self._check_count(count, f"y[{label!r}]", allow_zero=True) for label, count in y.items()}
-            labels = np.concatenate([np.repeat(np.asarray([label], dtype=self.classes_.dtype), c) for label, c in counts.items()])
+            labels = np.concatenate(
+                [np.repeat(np.asarray([label], dtype=self.classes_.dtype), c) for label, c in counts.items()]
+            )
         else:
             labels = column_or_1d(y)
             unknown = sorted(set(np.unique(labels).tolist()) - set(self.classes_.tolist()), key=str)
             if unknown:
-                raise ValueError(f"y holds labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}.")
+                raise ValueError(
+                    f"y holds labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}."
+                )
         if labels.size == 0:
             raise ValueError("y asks for 0 rows; ask for at least 1.")
         if n_samples is not None and n_samples != labels.size:
@@ -298,7 +309,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         with torch.inference_mode():
             parts = [fn(*(t[i : i + _CHUNK] for t in tensors)) for i in range(0, tensors[0].shape[0], _CHUNK)]
         if isinstance(parts[0], tuple):
-            return tuple(torch.cat(p).cpu().numpy() for p in zip(*parts))
+            return tuple(torch.cat(p).cpu().numpy() for p in zip(*parts, strict=True))
         return torch.cat(parts).cpu().numpy()
 
     def transform(self, X):

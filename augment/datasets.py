@@ -28,21 +28,23 @@ def load_mixed(random_state=0):
     """
     raw = load_diabetes(as_frame=True, scaled=False).frame
     rng = np.random.default_rng(random_state)
-    frame = pd.DataFrame({
-        "age": raw["age"].astype("int64"),
-        "sex": pd.Categorical(raw["sex"].map({1.0: "female", 2.0: "male"})),
-        "bmi": raw["bmi"],
-        "bp_level": pd.Series(
-            pd.cut(raw["bp"], [0, 80, 95, 115, 200], labels=["low", "normal", "high", "very high"]).astype(str),
-            dtype=object,
-        ),
-        "tc": raw["s1"].astype("int64"),
-        "ldl": raw["s2"],
-        "hdl": raw["s3"].astype("int64"),
-        "ltg": raw["s5"],
-        "glucose": raw["s6"].astype("int64"),
-        "progression": raw["target"].astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "age": raw["age"].astype("int64"),
+            "sex": pd.Categorical(raw["sex"].map({1.0: "female", 2.0: "male"})),
+            "bmi": raw["bmi"],
+            "bp_level": pd.Series(
+                pd.cut(raw["bp"], [0, 80, 95, 115, 200], labels=["low", "normal", "high", "very high"]).astype(str),
+                dtype=object,
+            ),
+            "tc": raw["s1"].astype("int64"),
+            "ldl": raw["s2"],
+            "hdl": raw["s3"].astype("int64"),
+            "ltg": raw["s5"],
+            "glucose": raw["s6"].astype("int64"),
+            "progression": raw["target"].astype("int64"),
+        }
+    )
     frame.loc[rng.random(len(frame)) < 0.06, "bmi"] = np.nan
     frame.loc[rng.random(len(frame)) < 0.08, "bp_level"] = None
     return frame

@@ -92,10 +92,12 @@ def _is_categorical(series, named):
     )
 
 
-def _decimals(values):
+def _decimals(values, dtype):
+    """Fewest decimals (up to 6) that reproduce every value to the column's precision, else None."""
+    precision = np.finfo(dtype).eps * 8 if np.issubdtype(dtype, np.floating) else 1e-12
     scale = np.maximum(1.0, np.abs(values))
     for d in range(_MAX_DECIMALS + 1):
-        if np.all(np.abs(np.round(values, d) - values) <= 1e-9 * scale):
+        if np.all(np.abs(np.round(values, d) - values) <= precision * scale):
             return d
     return None
 
@@ -132,8 +134,8 @@ class TabularEncoder:
     >>> x, codes = enc.transform(df)
     >>> x.shape, codes.shape
     ((4, 4), (4, 1))
-    >>> enc.inverse_transform(x[:, :1], codes).dtypes.tolist()
-    [dtype('int64'), <StringDtype(na_value=nan)>]
+    >>> enc.inverse_transform(x[:, :1], codes).equals(df)
+    True
     """
 
     def __init__(self, discrete_columns=(), continuous_transform="quantile", max_modes=10, random_state=0):
@@ -192,8 +194,17 @@ class TabularEncoder:
             raise ValueError(f"column {name!r} contains infinity (inf); only finite values or NaN are accepted.")
         integer = pd.api.types.is_integer_dtype(series.dtype)
         return _Numeric(
-            name, series.dtype, integer, 0 if integer else _decimals(values),
-            float(values.min()), float(values.max()), bool(missing.any()),
+            name,
+            series.dtype,
+            integer,
+            0
+            if integer
+            else _decimals(
+                values, np.dtype(series.dtype.numpy_dtype if hasattr(series.dtype, "numpy_dtype") else series.dtype)
+            ),
+            float(values.min()),
+            float(values.max()),
+            bool(missing.any()),
         )
 
     def _numeric_matrix(self, df):
@@ -205,9 +216,11 @@ class TabularEncoder:
         if self.continuous_transform == "quantile":
             self._quantile = None
             if values.shape[1]:
-                n_quantiles = int(min(1000, max(10, values.shape[0])))
+                n_quantiles = int(min(1000, values.shape[0]))
                 self._quantile = QuantileTransformer(
-                    n_quantiles=n_quantiles, output_distribution="normal", subsample=100_000,
+                    n_quantiles=n_quantiles,
+                    output_distribution="normal",
+                    subsample=100_000,
                     random_state=self.random_state,
                 ).fit(values)
             return
@@ -216,8 +229,12 @@ class TabularEncoder:
             column = column[~np.isnan(column)].reshape(-1, 1)
             n_components = int(min(self.max_modes, np.unique(column).size))
             mixture = BayesianGaussianMixture(
-                n_components=n_components, weight_concentration_prior_type="dirichlet_process",
-                weight_concentration_prior=0.001, max_iter=100, n_init=1, random_state=self.random_state,
+                n_components=n_components,
+                weight_concentration_prior_type="dirichlet_process",
+                weight_concentration_prior=0.001,
+                max_iter=100,
+                n_init=1,
+                random_state=self.random_state,
             ).fit(column)
             keep = mixture.weights_ > _MODE_WEIGHT_MIN
             means = mixture.means_.ravel()[keep]
@@ -252,7 +269,9 @@ class TabularEncoder:
             if missing.any() and not num.has_missing:
                 raise ValueError(f"column {num.name!r} has missing values, but had none when the encoder was fit.")
             if np.isinf(values[:, j]).any():
-                raise ValueError(f"column {num.name!r} contains infinity (inf); only finite values or NaN are accepted.")
+                raise ValueError(
+                    f"column {num.name!r} contains infinity (inf); only finite values or NaN are accepted."
+                )
             if num.has_missing:
                 missing_codes.append(missing.astype(np.int64))
         if self.continuous_transform == "quantile":
@@ -281,7 +300,7 @@ class TabularEncoder:
     @staticmethod
     def _category_codes(cat, series):
         missing = series.isna().to_numpy()
-        codes = pd.Categorical(series.to_numpy(dtype=object)[~missing], categories=cat.categories).codes
+        codes = pd.Index(cat.categories, dtype=object).get_indexer(series.to_numpy(dtype=object)[~missing])
         if (codes < 0).any():
             unknown = series[~missing].to_numpy(dtype=object)[codes < 0][:3].tolist()
             raise ValueError(f"column {cat.name!r} holds categories {unknown!r} not seen during fit.")
@@ -350,5 +369,5 @@ class TabularEncoder:
         if isinstance(cat.dtype, pd.CategoricalDtype):
             return pd.Categorical(values, dtype=cat.dtype)
         if isinstance(cat.dtype, np.dtype):
-            return values.astype(cat.dtype)
+            return pd.Series(values.astype(cat.dtype), dtype=cat.dtype)
         return pd.array(values, dtype=cat.dtype)

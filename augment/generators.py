@@ -100,9 +100,19 @@ class GANGenerator(BaseGenerator):
     _model_class = GAN
 
     def __init__(
-        self, epochs=300, batch_size=500, learning_rate=2e-4, noise_dim=128, generator_dims=(256, 256),
-        critic_dims=(256, 256), pac=10, discrete_columns=None, continuous_transform="quantile", device="auto",
-        random_state=None, verbose=False,
+        self,
+        epochs=300,
+        batch_size=500,
+        learning_rate=2e-4,
+        noise_dim=128,
+        generator_dims=(256, 256),
+        critic_dims=(256, 256),
+        pac=10,
+        discrete_columns=None,
+        continuous_transform="quantile",
+        device="auto",
+        random_state=None,
+        verbose=False,
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -120,15 +130,23 @@ class GANGenerator(BaseGenerator):
     def _model_kwargs(self, n_rows):
         pac = min(self.pac, n_rows)
         return {
-            "noise_dim": self.noise_dim, "generator_dims": tuple(self.generator_dims),
-            "critic_dims": tuple(self.critic_dims), "pac": pac,
+            "noise_dim": self.noise_dim,
+            "generator_dims": tuple(self.generator_dims),
+            "critic_dims": tuple(self.critic_dims),
+            "pac": pac,
         }
 
     def _train(self, model, data, rng):
         model.conditions.fit(data.codes, data.y)
         history = fit_loop(
-            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs,
-            batch_size=self.batch_size, rng=rng, name=self._name, verbose=self.verbose, multiple_of=model.pac,
+            lambda index: model.training_step(index, data, rng),
+            data.n_rows,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            rng=rng,
+            name=self._name,
+            verbose=self.verbose,
+            multiple_of=model.pac,
         )
         model.conditions.drop_training_tables()
         return history
@@ -248,8 +266,17 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     _model_class = VAE
 
     def __init__(
-        self, epochs=300, batch_size=500, learning_rate=1e-3, latent_dim=128, hidden_dims=(128, 128),
-        prior="fitted", discrete_columns=None, continuous_transform="quantile", device="auto", random_state=None,
+        self,
+        epochs=300,
+        batch_size=500,
+        learning_rate=1e-3,
+        latent_dim=128,
+        hidden_dims=(128, 128),
+        prior="fitted",
+        discrete_columns=None,
+        continuous_transform="quantile",
+        device="auto",
+        random_state=None,
         verbose=False,
     ):
         self.epochs = epochs
@@ -269,8 +296,13 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
 
     def _train(self, model, data, rng):
         history = fit_loop(
-            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs,
-            batch_size=self.batch_size, rng=rng, name=self._name, verbose=self.verbose,
+            lambda index: model.training_step(index, data, rng),
+            data.n_rows,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            rng=rng,
+            name=self._name,
+            verbose=self.verbose,
         )
         if self.prior == "fitted":
             model.eval()
@@ -395,9 +427,21 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     _model_class = VQVAE
 
     def __init__(
-        self, epochs=300, batch_size=500, learning_rate=1e-3, n_slots=8, codebook_size=64, code_dim=16,
-        hidden_dims=(128, 128), commitment=0.25, prior_epochs=300, discrete_columns=None,
-        continuous_transform="quantile", device="auto", random_state=None, verbose=False,
+        self,
+        epochs=300,
+        batch_size=500,
+        learning_rate=1e-3,
+        n_slots=8,
+        codebook_size=64,
+        code_dim=16,
+        hidden_dims=(128, 128),
+        commitment=0.25,
+        prior_epochs=300,
+        discrete_columns=None,
+        continuous_transform="quantile",
+        device="auto",
+        random_state=None,
+        verbose=False,
     ):
         self.epochs = epochs
         self.batch_size = batch_size
@@ -416,14 +460,20 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
 
     def _model_kwargs(self, n_rows):
         return {
-            "n_slots": self.n_slots, "codebook_size": self.codebook_size, "code_dim": self.code_dim,
-            "hidden_dims": tuple(self.hidden_dims), "commitment": self.commitment,
+            "n_slots": self.n_slots,
+            "codebook_size": self.codebook_size,
+            "code_dim": self.code_dim,
+            "hidden_dims": tuple(self.hidden_dims),
+            "commitment": self.commitment,
         }
 
     def _train(self, model, data, rng):
         common = {"batch_size": self.batch_size, "rng": rng, "name": self._name, "verbose": self.verbose}
         history = fit_loop(
-            lambda index: model.training_step(index, data, rng), data.n_rows, epochs=self.epochs, **common,
+            lambda index: model.training_step(index, data, rng),
+            data.n_rows,
+            epochs=self.epochs,
+            **common,
         )
         model.eval()
         with torch.no_grad():
@@ -433,11 +483,13 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         classes = data.y if data.y is not None else torch.zeros_like(codes[:, 0])
         model.prior.train()
         history += fit_loop(
-            lambda index: model.prior_step(index, codes, classes, rng), data.n_rows, epochs=self.prior_epochs,
-            phase="prior", **common,
+            lambda index: model.prior_step(index, codes, classes, rng),
+            data.n_rows,
+            epochs=self.prior_epochs,
+            phase="prior",
+            **common,
         )
         return history
 
     def _latent_dim(self):
         return self.n_slots * self.code_dim
-

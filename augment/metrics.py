@@ -50,7 +50,7 @@ def column_shapes(real, synthetic, discrete_columns=None):
     >>> column_shapes(real, real)["distance"].tolist()
     [0.0, 0.0]
     """
-    real, synthetic, categorical, continuous = _frames(real, synthetic, discrete_columns)
+    real, synthetic, categorical, _ = _frames(real, synthetic, discrete_columns)
     rows = []
     for c in real.columns:
         if c in categorical:
@@ -83,8 +83,13 @@ def correlation_difference(real, synthetic, discrete_columns=None):
 def _detector(kind, categorical, continuous):
     columns = make_column_transformer(
         (make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), continuous),
-        (make_pipeline(SimpleImputer(strategy="constant", fill_value="<missing>"),
-                       OneHotEncoder(handle_unknown="ignore", sparse_output=False)), categorical),
+        (
+            make_pipeline(
+                SimpleImputer(strategy="constant", fill_value="<missing>"),
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+            ),
+            categorical,
+        ),
     )
     if kind == "logistic":
         model = LogisticRegression(max_iter=2000)

@@ -35,7 +35,11 @@ GENERATORS = {"GAN": GANGenerator, "VAE": VAEGenerator, "VQ-VAE": VQVAEGenerator
 def gaussian_mixture(train, n, seed):
     """3 full-covariance components on standardized (one-hot) columns; categories by argmax."""
     categorical = [c for c in train.columns if _is_categorical(train[c], False)]
-    onehot = pd.get_dummies(train[categorical].astype(object), dtype=float) if categorical else pd.DataFrame(index=train.index)
+    onehot = (
+        pd.get_dummies(train[categorical].astype(object), dtype=float)
+        if categorical
+        else pd.DataFrame(index=train.index)
+    )
     numeric = train.drop(columns=categorical).astype(float)
     numeric = numeric.fillna(numeric.mean())
     matrix = np.hstack([numeric.to_numpy(), onehot.to_numpy()])
@@ -60,7 +64,11 @@ def score(name, model, fit_seconds, real, synthetic):
     ks = shapes.loc[shapes.kind == "continuous", "distance"].mean()
     tvd = shapes.loc[shapes.kind == "categorical", "distance"].mean()
     return {
-        "table": name, "model": model, "fit s": fit_seconds, "KS": ks, "TVD": tvd,
+        "table": name,
+        "model": model,
+        "fit s": fit_seconds,
+        "KS": ks,
+        "TVD": tvd,
         "corr diff": correlation_difference(real, synthetic),
         "AUC logistic": detection_auc(real, synthetic, "logistic"),
         "AUC boosting": detection_auc(real, synthetic, "boosting"),
@@ -90,7 +98,9 @@ def main():
             generator = GENERATORS[label](**params).fit(train)
             seconds = time.perf_counter() - start
             rows.append(score(name, label, seconds, test, generator.sample(len(test))))
-            print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 3, float_format="%.3f"), flush=True)
+            print(
+                pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 3, float_format="%.3f"), flush=True
+            )
     print()
     print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".3f"))
 

@@ -92,7 +92,9 @@ class GAN(nn.Module):
     def _condition_loss(self, raw, column, category):
         if column is None:
             return raw.new_zeros(())
-        logits = self.heads.logits(raw)[torch.arange(raw.shape[0], device=raw.device), self.conditions.block_index[column]]
+        logits = self.heads.logits(raw)[
+            torch.arange(raw.shape[0], device=raw.device), self.conditions.block_index[column]
+        ]
         return F.cross_entropy(logits, category)
 
     def training_step(self, index, data, rng):

@@ -1,5 +1,7 @@
 """Building blocks shared by the models: MLPs, seeded noise and output heads."""
 
+import itertools
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -8,7 +10,7 @@ from torch.nn import functional as F
 def mlp(sizes, activation=nn.ReLU):
     """Linear layers of ``sizes`` with ``activation`` between them, none last."""
     layers = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(fan_in, fan_out))
         if i < len(sizes) - 2:
             layers.append(activation())

@@ -12,7 +12,7 @@ _LOSS_FACTOR = 2.0
 
 
 class VAE(nn.Module):
-    """Encoder ``q(z | x)``, decoder ``p(x | z, y)``, sampling prior ``N(prior_mean[y], prior_scale[y] prior_scale[y]^T)``.
+    """Encoder ``q(z | x)``, decoder ``p(x | z, y)`` and a Gaussian sampling prior per class.
 
     The sampling prior starts as the standard normal; :meth:`fit_prior`
     replaces it by a Gaussian fitted to the posterior means of the training
@@ -52,7 +52,9 @@ class VAE(nn.Module):
         """Per-row negative ELBO for latent draw ``z``."""
         raw = self.decode(z, labels)
         n_cont = self.heads.n_continuous
-        reconstruction = self.gaussian.nll(self.heads.continuous(raw), x[:, :n_cont]) + self.heads.cross_entropy(raw, codes)
+        reconstruction = self.gaussian.nll(self.heads.continuous(raw), x[:, :n_cont]) + self.heads.cross_entropy(
+            raw, codes
+        )
         kl = -0.5 * (1 + log_var - mean.pow(2) - log_var.exp()).sum(dim=1)
         return reconstruction_weight * reconstruction + kl
 

@@ -17,8 +17,16 @@ class VQVAE(nn.Module):
     """
 
     def __init__(
-        self, layout, n_classes, n_slots=8, codebook_size=64, code_dim=16, hidden_dims=(128, 128),
-        commitment=0.25, prior_dim=64, prior_layers=2,
+        self,
+        layout,
+        n_classes,
+        n_slots=8,
+        codebook_size=64,
+        code_dim=16,
+        hidden_dims=(128, 128),
+        commitment=0.25,
+        prior_dim=64,
+        prior_layers=2,
     ):
         super().__init__()
         self.heads = Heads(layout)
@@ -87,5 +95,7 @@ class VQVAE(nn.Module):
 
     def inverse_transform(self, z, classes):
         """Most likely row for each quantized latent."""
-        raw = self.decode(z.reshape(z.shape[0], self.n_slots, self.code_dim), one_hot(classes, self.n_classes, z.shape[0], z))
+        raw = self.decode(
+            z.reshape(z.shape[0], self.n_slots, self.code_dim), one_hot(classes, self.n_classes, z.shape[0], z)
+        )
         return self.heads.continuous(raw), self.heads.argmax_codes(raw)

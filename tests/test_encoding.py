@@ -1,0 +1,74 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from augment.encoding import TabularEncoder
+
+
+@pytest.mark.parametrize("transform", ["quantile", "mode"])
+def test_round_trip_restores_values_dtypes_and_missing(mixed, transform):
+    enc = TabularEncoder(continuous_transform=transform).fit(mixed)
+    x, codes = enc.transform(mixed)
+    assert x.shape == (len(mixed), enc.layout_.n_features)
+    assert x.dtype == np.float32
+    back = enc.inverse_transform(x[:, : enc.layout_.n_continuous], codes)
+    assert list(back.columns) == list(mixed.columns)
+    assert back.dtypes.tolist() == mixed.dtypes.tolist()
+    pd.testing.assert_frame_equal(back.isna(), mixed.isna())
+    for column in ["age", "tc", "progression"]:
+        np.testing.assert_array_equal(back[column], mixed[column])
+    np.testing.assert_allclose(back["bmi"].dropna(), mixed["bmi"].dropna(), atol=1e-9)
+    assert (back["bp_level"].dropna() == mixed["bp_level"].dropna()).all()
+    assert back["sex"].cat.categories.tolist() == mixed["sex"].cat.categories.tolist()
+
+
+def test_layout_describes_blocks(mixed):
+    enc = TabularEncoder().fit(mixed)
+    roles = [(b.column, b.role, b.size) for b in enc.layout_.blocks]
+    assert roles == [("bmi", "missing", 2), ("sex", "category", 2), ("bp_level", "category", 5)]
+    assert enc.layout_.n_continuous == 8
+    assert enc.layout_.offsets.tolist() == [8, 10, 12]
+    assert enc.layout_.conditional_blocks() == [1, 2]
+
+
+def test_decoding_clips_to_bounds_and_rounds_to_observed_decimals():
+    df = pd.DataFrame({"price": [1.25, 2.5, 3.75, 10.0], "count": np.array([1, 5, 7, 9], dtype=np.int32)})
+    enc = TabularEncoder().fit(df)
+    wild = np.array([[-50.0, -50.0], [50.0, 50.0], [0.1234, 0.1234]])
+    back = enc.inverse_transform(wild, np.empty((3, 0), dtype=np.int64))
+    assert back["price"].between(1.25, 10.0).all() and back["count"].between(1, 9).all()
+    np.testing.assert_array_equal(back["price"], back["price"].round(2))
+    assert back["count"].dtype == np.int32
+
+
+def test_discrete_columns_make_numbers_categorical():
+    df = pd.DataFrame({"grade": [1, 2, 3, 2, 1], "x": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    enc = TabularEncoder(discrete_columns=["grade"]).fit(df)
+    assert [(b.column, b.size) for b in enc.layout_.blocks] == [("grade", 3)]
+    x, codes = enc.transform(df)
+    back = enc.inverse_transform(x[:, :1], codes)
+    assert back["grade"].dtype == np.int64
+    np.testing.assert_array_equal(back["grade"], df["grade"])
+
+
+@pytest.mark.parametrize(
+    ("frame", "kwargs", "error", "match"),
+    [
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [np.nan, np.nan]}), {}, ValueError, "'b' has only missing"),
+        (pd.DataFrame({"a": [1.0, np.inf]}), {}, ValueError, "'a' contains infinity"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), {"discrete_columns": ["zip"]}, ValueError, "zip"),
+        (pd.DataFrame({"a": [1.0, 2.0]}).iloc[:0], {}, ValueError, "0 rows"),
+        (pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-01-01"])}), {}, TypeError, "'when'"),
+    ],
+)
+def test_bad_tables_are_refused_by_name(frame, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        TabularEncoder(**kwargs).fit(frame)
+
+
+def test_transform_refuses_unseen_categories_and_missing():
+    enc = TabularEncoder().fit(pd.DataFrame({"c": ["a", "b", "a"], "x": [1.0, 2.0, 3.0]}))
+    with pytest.raises(ValueError, match=r"column 'c' holds categories \['z'\]"):
+        enc.transform(pd.DataFrame({"c": ["z"], "x": [1.0]}))
+    with pytest.raises(ValueError, match="column 'x' has missing values"):
+        enc.transform(pd.DataFrame({"c": ["a"], "x": [np.nan]}))

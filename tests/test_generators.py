@@ -1,0 +1,227 @@
+import random
+import warnings
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+
+from augment import GANGenerator, VAEGenerator, VQVAEGenerator
+
+SMALL = {
+    GANGenerator: {"generator_dims": (64,), "critic_dims": (64,), "noise_dim": 32},
+    VAEGenerator: {"latent_dim": 16, "hidden_dims": (64,)},
+    VQVAEGenerator: {"n_slots": 4, "codebook_size": 16, "code_dim": 8, "hidden_dims": (64,), "prior_epochs": 5},
+}
+GENERATORS = list(SMALL)
+
+
+def make(cls, **params):
+    return cls(**{"epochs": 5, "batch_size": 128, "random_state": 0, "device": "cpu", **SMALL[cls], **params})
+
+
+@pytest.fixture(scope="module", params=GENERATORS, ids=lambda c: c.__name__)
+def fitted_mixed(request, mixed):
+    X, y = mixed.drop(columns="sex"), mixed["sex"]
+    return make(request.param).fit(X, y), X, y
+
+
+def test_sample_keeps_columns_dtypes_and_categories(fitted_mixed):
+    gen, X, _ = fitted_mixed
+    X_new, y_new = gen.sample(300)
+    assert list(X_new.columns) == list(X.columns)
+    assert X_new.dtypes.tolist() == X.dtypes.tolist()
+    assert set(X_new["bp_level"].dropna()) <= set(X["bp_level"].dropna())
+    assert isinstance(y_new, pd.Series) and y_new.name == "sex"
+    assert set(y_new) <= {"female", "male"} and len(y_new) == 300
+    for column in ["age", "tc", "progression"]:
+        assert X_new[column].between(X[column].min(), X[column].max()).all()
+
+
+def test_sample_by_class_counts_and_by_labels(fitted_mixed):
+    gen, _, _ = fitted_mixed
+    X_new, y_new = gen.sample(y={"male": 7, "female": 3})
+    assert y_new.tolist() == ["male"] * 7 + ["female"] * 3 and len(X_new) == 10
+    X_new, y_new = gen.sample(y=np.array(["female", "male", "female"]))
+    assert y_new.tolist() == ["female", "male", "female"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"y": {"other": 3}}, ValueError, "'other'"),
+        ({"y": ["male", "robot"]}, ValueError, "'robot'"),
+        ({"n_samples": 0}, ValueError, "n_samples must be >= 1"),
+        ({"n_samples": -4}, ValueError, "n_samples must be >= 1"),
+        ({"n_samples": 2.5}, TypeError, "n_samples must be an integer"),
+        ({"y": {"male": -1}}, ValueError, r"y\['male'\] must be >= 0"),
+        ({"n_samples": 5, "y": {"male": 3}}, ValueError, "n_samples=5 but y asks for 3"),
+    ],
+)
+def test_bad_sample_requests_are_named(fitted_mixed, kwargs, error, match):
+    gen, _, _ = fitted_mixed
+    with pytest.raises(error, match=match):
+        gen.sample(**kwargs)
+
+
+def test_transform_is_rowwise_and_refuses_wrong_columns(fitted_mixed):
+    gen, X, _ = fitted_mixed
+    Z = gen.transform(X)
+    assert Z.shape == (len(X), gen._n_features_out) and Z.dtype == np.float64
+    np.testing.assert_allclose(gen.transform(X.iloc[:5]), Z[:5], rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="feature names"):
+        gen.transform(X.rename(columns={"age": "years"}))
+    with pytest.raises(ValueError, match="missing:\n- age"):
+        gen.transform(X.drop(columns="age"))
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_same_seed_same_samples_and_global_state_untouched(cls):
+    X, y = load_iris(return_X_y=True)
+    np_state = np.random.get_state()  # noqa: NPY002 (the legacy global state is what must stay untouched)
+    torch_state, py_state = torch.get_rng_state(), random.getstate()
+    a = make(cls).fit(X, y).sample(50)
+    b = make(cls).fit(X, y).sample(50)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert np.array_equal(np.random.get_state()[1], np_state[1])  # noqa: NPY002
+    assert torch.equal(torch.get_rng_state(), torch_state) and random.getstate() == py_state
+    c = make(cls, random_state=1).fit(X, y).sample(50)
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_numpy_in_numpy_out_and_unconditional(cls):
+    X = load_iris().data.astype(np.float32)
+    gen = make(cls).fit(X)
+    out = gen.sample(20)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32 and out.shape == (20, 4)
+    np.testing.assert_array_equal(out, out.round(1))
+    with pytest.raises(ValueError, match="fit without y"):
+        gen.sample(5, y=[0])
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_table_smaller_than_batch_trains(cls):
+    X = load_iris().data[:13]
+    gen = make(cls, batch_size=500).fit(X)
+    assert len(gen.history_) >= 5 and gen.sample(3).shape == (3, 4)
+
+
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_joblib_round_trip_continues_the_same_stream(cls, tmp_path):
+    X, y = load_iris(return_X_y=True)
+    gen = make(cls).fit(X, y)
+    gen.sample(10)
+    joblib.dump(gen, tmp_path / "gen.joblib")
+    loaded = joblib.load(tmp_path / "gen.joblib")
+    a, b = gen.sample(40), loaded.sample(40)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    np.testing.assert_array_equal(gen.transform(X), loaded.transform(X))
+
+
+def test_generator_fit_on_cuda_loads_on_a_machine_without_it(monkeypatch):
+    X, y = load_iris(return_X_y=True)
+    gen = make(VAEGenerator).fit(X, y)
+    state = gen.__getstate__()
+    assert all(t.device.type == "cpu" for t in state["_model_state"].values())
+    state["_device"] = "cuda:0"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = VAEGenerator.__new__(VAEGenerator)
+    with pytest.warns(UserWarning, match="CUDA is not available; it is loaded on the CPU"):
+        restored.__setstate__(state)
+    assert restored._device.type == "cpu"
+    assert restored.sample(5)[0].shape == (5, 4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_fit_and_cpu_state():
+    X, y = load_iris(return_X_y=True)
+    gen = make(GANGenerator, device="cuda").fit(X, y)
+    assert next(gen.model_.parameters()).is_cuda
+    state = gen.__getstate__()
+    assert all(t.device.type == "cpu" for t in state["_model_state"].values())
+    assert gen.sample(10)[0].shape == (10, 4)
+
+
+def test_device_cuda_without_cuda_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        make(VAEGenerator, device="cuda").fit(load_iris().data)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "params", "error", "match"),
+    [
+        (pd.DataFrame({"a": []}), None, {}, ValueError, "0 rows"),
+        (pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan] * 3}), None, {}, ValueError, "'b' has only missing"),
+        (np.array([[1.0, 2.0], [np.inf, 1.0], [0.0, 0.0]]), None, {}, ValueError, "column 0 contains infinity"),
+        (np.ones((4, 2)), [0, 1, 0], {}, ValueError, "y has 3 rows but X has 4"),
+        (np.ones((4, 2)), [0.1, 0.7, 0.2, 0.4], {}, ValueError, "y is continuous"),
+        (np.ones((4, 2)), [0, 1, None, 1], {}, ValueError, "y contains missing"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), None, {"discrete_columns": ["b"]}, ValueError, r"\['b'\]"),
+        (np.ones((4, 2)), None, {"epochs": 0}, ValueError, "'epochs'"),
+        (np.ones((4, 2)), None, {"batch_size": -3}, ValueError, "'batch_size'"),
+        (np.ones((4, 2)), None, {"learning_rate": 0.0}, ValueError, "'learning_rate'"),
+    ],
+)
+@pytest.mark.parametrize("cls", GENERATORS)
+def test_bad_input_is_named(cls, X, y, params, error, match):
+    with pytest.raises(error, match=match):
+        make(cls, **params).fit(X, y)
+
+
+def test_clone_round_trips_parameters():
+    gen = VQVAEGenerator(n_slots=3, codebook_size=11, discrete_columns=["a"], random_state=4)
+    assert clone(gen).get_params() == gen.get_params()
+    assert gen.set_params(epochs=7).epochs == 7
+
+
+def test_autoencoders_decode_their_latents(mixed):
+    for cls in (VAEGenerator, VQVAEGenerator):
+        gen = make(cls, epochs=30).fit(mixed)
+        decoded = gen.inverse_transform(gen.transform(mixed))
+        assert decoded.dtypes.tolist() == mixed.dtypes.tolist()
+        fidelity = np.corrcoef(decoded["tc"], mixed["tc"])[0, 1]
+        assert fidelity > 0.8, f"{cls.__name__} reconstructs tc with correlation {fidelity:.2f}"
+        with pytest.raises(ValueError, match="shape"):
+            gen.inverse_transform(np.zeros((2, 3)))
+
+
+def test_vae_scores_real_rows_above_shuffled_rows(cancer_halves):
+    train, test = cancer_halves
+    gen = make(VAEGenerator, epochs=100).fit(train)
+    rng = np.random.default_rng(0)
+    shuffled = test.apply(lambda col: rng.permutation(col.to_numpy()))
+    assert np.median(gen.score_samples(test)) > np.median(gen.score_samples(shuffled)) + 5
+
+
+def test_vae_score_without_labels_marginalizes_the_class():
+    X, y = load_iris(return_X_y=True)
+    gen = make(VAEGenerator).fit(X, y)
+    per_class = np.column_stack([gen.score_samples(X, np.full(len(X), c)) for c in range(3)])
+    log_prior = np.log(np.bincount(y) / len(y))
+    expected = np.logaddexp.reduce(per_class + log_prior, axis=1)
+    np.testing.assert_allclose(gen.score_samples(X), expected, rtol=1e-9)
+
+
+def test_vqvae_reports_codebook_usage():
+    gen = make(VQVAEGenerator, epochs=20).fit(load_iris().data)
+    usage = gen.codebook_usage_
+    assert usage.shape == (4,) and ((usage > 0) & (usage <= 1)).all()
+    assert [h["phase"] for h in gen.history_].count("prior") == 5
+
+
+def test_verbose_shows_progress(capsys):
+    make(VAEGenerator, verbose=True).fit(load_iris().data)
+    assert "VAEGenerator fit" in capsys.readouterr().err
+
+
+def test_no_warnings_on_a_plain_fit(mixed):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make(GANGenerator).fit(mixed).sample(10)
