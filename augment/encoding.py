@@ -22,8 +22,9 @@ class CategoricalBlock:
     """One one-hot block of the encoded matrix.
 
     ``role`` is ``"category"`` for a categorical column, ``"missing"`` for
-    the present/missing indicator of a numeric column and ``"mode"`` for the
-    mixture component of a mode-normalized continuous column.
+    the present/missing indicator of a numeric column, ``"mode"`` for the
+    mixture component of a mode-normalized continuous column and ``"label"``
+    for a class label that a model generates alongside the row.
     """
 
     column: object
@@ -52,12 +53,16 @@ class Layout:
     @property
     def offsets(self):
         """Start column of each one-hot block in the encoded matrix."""
-        sizes = np.array([b.size for b in self.blocks], dtype=np.int64)
-        return self.n_continuous + np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        sizes = [b.size for b in self.blocks]
+        return self.n_continuous + np.cumsum([0, *sizes], dtype=np.int64)[:-1]
 
     def conditional_blocks(self):
-        """Indices of the blocks that hold a categorical column of the data."""
-        return [i for i, b in enumerate(self.blocks) if b.role == "category"]
+        """Indices of the blocks that hold a categorical column or the class label."""
+        return [i for i, b in enumerate(self.blocks) if b.role in ("category", "label")]
+
+    def with_label(self, n_classes):
+        """This layout with a one-hot block for the class label appended (role ``"label"``)."""
+        return Layout(self.n_continuous, self.bounded, (*self.blocks, CategoricalBlock(None, "label", n_classes)))
 
 
 @dataclass

@@ -20,12 +20,9 @@ class ConditionSampler(nn.Module):
         Size of every one-hot block of the layout.
     blocks : list of int
         Which blocks are categorical columns (conditioned on).
-    n_classes : int
-        Number of classes (0 when unconditional); frequencies for sampling
-        are kept per class.
     """
 
-    def __init__(self, sizes, blocks, n_classes):
+    def __init__(self, sizes, blocks):
         super().__init__()
         self.blocks = list(blocks)
         block_sizes = [sizes[b] for b in self.blocks]
@@ -34,25 +31,21 @@ class ConditionSampler(nn.Module):
         starts = torch.tensor([0, *block_sizes], dtype=torch.long).cumsum(0)[: len(block_sizes)]
         self.register_buffer("starts", starts)
         self.register_buffer("block_index", torch.tensor(self.blocks, dtype=torch.long))
-        self.register_buffer("frequency", torch.zeros(max(n_classes, 1), len(self.blocks), self.width))
+        self.register_buffer("frequency", torch.zeros(len(self.blocks), self.width))
 
-    def fit(self, codes, y):
-        """Count categories per class and build the training index tables.
+    def fit(self, codes):
+        """Count categories and build the training index tables.
 
         Parameters
         ----------
         codes : LongTensor of shape (n, n_blocks)
             Block codes of the training rows.
-        y : LongTensor of shape (n,) or None
-            Class codes.
         """
-        groups = torch.zeros(codes.shape[0], dtype=torch.long, device=codes.device) if y is None else y
-        counts = torch.zeros_like(self.frequency)
-        ones = torch.ones_like(groups, dtype=counts.dtype)
+        total = torch.zeros_like(self.frequency)
+        ones = torch.ones(codes.shape[0], device=codes.device)
         for j, b in enumerate(self.blocks):
-            counts[:, j].index_put_((groups, codes[:, b]), ones, accumulate=True)
-        self.frequency.copy_(counts / counts.sum(-1, keepdim=True).clamp(min=1))
-        total = counts.sum(0)
+            total[j].index_add_(0, codes[:, b], ones)
+        self.frequency.copy_(total / total.sum(-1, keepdim=True).clamp(min=1))
         self._log_frequency = torch.log1p(total)
         self._order = codes[:, self.blocks].argsort(dim=0, stable=True).T.contiguous()
         self._counts = total.long()
@@ -77,11 +70,10 @@ class ConditionSampler(nn.Module):
         rows = self._order[column, self._offsets[column, category] + pick]
         return column, category, rows
 
-    def sample(self, classes, rng):
-        """Draw (column, category) pairs from the empirical frequencies of each row's class."""
-        n = classes.shape[0]
-        column = torch.randint(self.n_columns, (n,), generator=rng, device=classes.device)
-        category = torch.multinomial(self.frequency[classes, column], 1, generator=rng).squeeze(1)
+    def sample(self, n, rng):
+        """Draw ``n`` (column, category) pairs from the empirical frequencies."""
+        column = torch.randint(self.n_columns, (n,), generator=rng, device=self.frequency.device)
+        category = torch.multinomial(self.frequency[column], 1, generator=rng).squeeze(1)
         return column, category
 
     def drop_training_tables(self):

@@ -26,31 +26,49 @@ class Residual(nn.Module):
 
 
 class GAN(nn.Module):
-    """Generator and packed critic over an encoder :class:`Layout`.
+    """Conditional generator and packed critic over an encoder :class:`Layout`.
 
-    The critic embeds each row with a shared network (``embed``), then packs
-    ``pac`` embedded rows with their conditions and scores the pack. The
-    per-row embedding is what ``GANGenerator.transform`` returns.
+    The condition of a row is its class (one-hot, when fit with a label) and a
+    training-by-sampling vector over the categorical columns. For drawing
+    real rows the label counts as one more categorical column, so rare
+    classes are shown as often as rare categories; a row drawn for its label
+    has an all-zero column vector, which is the condition ``sample`` uses.
+    The critic embeds each row with its class through a shared network
+    (``embed``), joins the column condition, packs ``pac`` rows and scores the
+    pack. The per-row embedding is what ``GANGenerator.transform`` returns,
+    with the class set to the class frequencies.
     """
 
-    def __init__(self, layout, n_classes, noise_dim=128, generator_dims=(256, 256), critic_dims=(256, 256), pac=10):
+    def __init__(
+        self,
+        layout,
+        n_classes,
+        noise_dim=128,
+        generator_dims=(256, 256),
+        critic_dims=(256, 256),
+        pac=10,
+        critic_steps=1,
+    ):
         super().__init__()
-        self.heads = Heads(layout)
-        self.conditions = ConditionSampler([b.size for b in layout.blocks], layout.conditional_blocks(), n_classes)
         self.n_classes = n_classes
+        self.heads = Heads(layout)
+        sampling = layout.with_label(n_classes) if n_classes else layout
+        self.conditions = ConditionSampler([b.size for b in sampling.blocks], sampling.conditional_blocks())
+        self.columns_dim = self.conditions.dim - n_classes
         self.noise_dim = noise_dim
         self.pac = pac
-        cond_dim = n_classes + self.conditions.dim
-        width = noise_dim + cond_dim
+        self.critic_steps = critic_steps
+        width = noise_dim + n_classes + self.columns_dim
         blocks = []
         for size in generator_dims:
             blocks.append(Residual(width, size))
             width += size
         self.generator = nn.Sequential(*blocks, nn.Linear(width, layout.n_features))
-        self.embed = nn.Sequential(nn.Linear(layout.n_features, critic_dims[0]), nn.LeakyReLU(0.2))
+        self.embed = nn.Sequential(nn.Linear(layout.n_features + n_classes, critic_dims[0]), nn.LeakyReLU(0.2))
+        self.register_buffer("label_prior", torch.zeros(n_classes))
         layers = []
-        width = pac * (critic_dims[0] + cond_dim)
-        for size in critic_dims[1:]:
+        width = pac * (critic_dims[0] + self.columns_dim)
+        for size in critic_dims:
             layers += [nn.Linear(width, size), nn.LeakyReLU(0.2)]
             width = size
         self.critic_hidden = nn.ModuleList(layers)
@@ -61,9 +79,17 @@ class GAN(nn.Module):
         critic = [*self.embed.parameters(), *self.critic_hidden.parameters(), *self.critic_out.parameters()]
         self._optimizers = (torch.optim.Adam(self.generator.parameters(), **kwargs), torch.optim.Adam(critic, **kwargs))
 
-    def critic(self, x, cond, rng):
-        h = dropout(self.embed(x), _CRITIC_DROPOUT, rng, self.training)
-        h = torch.cat([h, cond], dim=1).reshape(x.shape[0] // self.pac, -1)
+    def fit_conditions(self, data):
+        """Build the sampling tables; the label, if any, counts as a categorical column."""
+        codes = data.codes
+        if self.n_classes:
+            self.label_prior.copy_(torch.bincount(data.y, minlength=self.n_classes) / data.n_rows)
+            codes = torch.cat([codes, data.y.unsqueeze(1)], dim=1)
+        self.conditions.fit(codes)
+
+    def critic(self, x, labels, columns, rng):
+        h = dropout(self.embed(torch.cat([x, labels], dim=1)), _CRITIC_DROPOUT, rng, self.training)
+        h = torch.cat([h, columns], dim=1).reshape(x.shape[0] // self.pac, -1)
         for layer in self.critic_hidden:
             h = layer(h)
             if isinstance(layer, nn.LeakyReLU):
@@ -71,49 +97,53 @@ class GAN(nn.Module):
         return self.critic_out(h)
 
     def _condition(self, index, data, rng):
-        """Real rows and their condition vectors; with ``column``/``category`` for the loss."""
+        """Real rows, their class one-hots and column conditions, and the drawn (column, category)."""
         if self.conditions.n_columns == 0:
-            return index, data.labels(index), None, None
+            return index, data.labels(index), data.x.new_zeros(index.shape[0], 0), None, None
         column, category, rows = self.conditions.sample_training(index.shape[0], rng)
-        cond = torch.cat([data.labels(rows), self.conditions.vector(column, category)], dim=1)
-        return rows, cond, column, category
+        columns = self.conditions.vector(column, category)[:, : self.columns_dim]
+        return rows, data.labels(rows), columns, column, category
 
-    def _raw(self, cond, rng):
-        noise = torch.randn(cond.shape[0], self.noise_dim, generator=rng, device=cond.device)
-        return self.generator(torch.cat([noise, cond], dim=1))
+    def _raw(self, labels, columns, rng):
+        noise = torch.randn(labels.shape[0], self.noise_dim, generator=rng, device=labels.device)
+        return self.generator(torch.cat([noise, labels, columns], dim=1))
 
-    def _penalty(self, real, fake, cond, rng):
+    def _penalty(self, real, fake, labels, columns, rng):
         packs = real.shape[0] // self.pac
         alpha = torch.rand(packs, 1, 1, generator=rng, device=real.device).expand(-1, self.pac, 1).reshape(-1, 1)
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.critic(mixed, cond, rng).sum(), mixed, create_graph=True)
+        (grad,) = torch.autograd.grad(self.critic(mixed, labels, columns, rng).sum(), mixed, create_graph=True)
         return (grad.reshape(packs, -1).norm(dim=1) - 1).pow(2).mean()
 
     def _condition_loss(self, raw, column, category):
-        if column is None:
+        """Cross-entropy of the generated category in the drawn column (rows drawn for their label excluded)."""
+        if column is None or self.heads.n_blocks == 0:
             return raw.new_zeros(())
-        logits = self.heads.logits(raw)[
-            torch.arange(raw.shape[0], device=raw.device), self.conditions.block_index[column]
-        ]
-        return F.cross_entropy(logits, category)
+        on_column = column < self.conditions.n_columns - (self.n_classes > 0)
+        rows = torch.arange(raw.shape[0], device=raw.device)
+        block = self.conditions.block_index[column].clamp(max=self.heads.n_blocks - 1)
+        logits = self.heads.logits(raw)[rows, block]
+        loss = F.cross_entropy(logits, category.clamp(max=logits.shape[1] - 1), reduction="none")
+        return (loss * on_column).sum() / on_column.sum().clamp(min=1)
 
     def training_step(self, index, data, rng):
-        """One critic update and one generator update."""
+        """``critic_steps`` critic updates, then one generator update."""
         opt_g, opt_d = self._optimizers
-        rows, cond, _, _ = self._condition(index, data, rng)
-        with torch.no_grad():
-            fake = self.heads.gumbel_softmax(self._raw(cond, rng), _TAU, rng)
-        real = data.x[rows]
-        loss_d = self.critic(fake, cond, rng).mean() - self.critic(real, cond, rng).mean()
-        loss_d = loss_d + _PENALTY * self._penalty(real, fake, cond, rng)
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
+        for _ in range(self.critic_steps):
+            rows, labels, columns, _, _ = self._condition(index, data, rng)
+            with torch.no_grad():
+                fake = self.heads.gumbel_softmax(self._raw(labels, columns, rng), _TAU, rng)
+            real = data.x[rows]
+            loss_d = self.critic(fake, labels, columns, rng).mean() - self.critic(real, labels, columns, rng).mean()
+            loss_d = loss_d + _PENALTY * self._penalty(real, fake, labels, columns, rng)
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
 
-        _, cond, column, category = self._condition(index, data, rng)
-        raw = self._raw(cond, rng)
+        _, labels, columns, column, category = self._condition(index, data, rng)
+        raw = self._raw(labels, columns, rng)
         fake = self.heads.gumbel_softmax(raw, _TAU, rng)
-        loss_g = -self.critic(fake, cond, rng).mean() + self._condition_loss(raw, column, category)
+        loss_g = -self.critic(fake, labels, columns, rng).mean() + self._condition_loss(raw, column, category)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
@@ -122,15 +152,17 @@ class GAN(nn.Module):
     def sample(self, classes, rng):
         """Continuous slots and block codes of ``len(classes)`` new rows.
 
-        ``classes`` holds a class code per row (zeros when unconditional).
+        With a label, each row is conditioned on its class in ``classes`` and
+        on no column; without, on categories drawn at their training frequencies.
         """
-        cond = one_hot(classes, self.n_classes, classes.shape[0], self.conditions.frequency)
-        if self.conditions.n_columns:
-            column, category = self.conditions.sample(classes, rng)
-            cond = torch.cat([cond, self.conditions.vector(column, category)], dim=1)
-        raw = self._raw(cond, rng)
+        n = classes.shape[0]
+        labels = one_hot(classes, self.n_classes, n, self.label_prior)
+        columns = labels.new_zeros(n, self.columns_dim)
+        if not self.n_classes and self.conditions.n_columns:
+            columns = self.conditions.vector(*self.conditions.sample(n, rng))
+        raw = self._raw(labels, columns, rng)
         return self.heads.continuous(raw), self.heads.sample_codes(raw, rng)
 
     def transform(self, x):
-        """Per-row critic embedding."""
-        return self.embed(x)
+        """Per-row critic embedding, with the class one-hot set to the class frequencies."""
+        return self.embed(torch.cat([x, self.label_prior.to(x.dtype).expand(x.shape[0], -1)], dim=1))
