@@ -7,6 +7,7 @@ detection AUC (logistic regression and gradient boosting, 5-fold).
 
     python benchmarks/quality.py                  # all tables, default epochs
     python benchmarks/quality.py --tables breast_cancer --epochs 100
+    python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
 """
 
 import argparse
@@ -81,6 +82,7 @@ def main():
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=list(GENERATORS))
     parser.add_argument("--epochs", type=int, default=None, help="override every generator's epochs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--continuous-transform", choices=["quantile", "mode"], default="quantile")
     args = parser.parse_args()
     rows = []
     for name in args.tables:
@@ -91,7 +93,7 @@ def main():
         synthetic = gaussian_mixture(train, len(test), args.seed)
         rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic))
         for label in args.generators:
-            params = {"random_state": args.seed}
+            params = {"random_state": args.seed, "continuous_transform": args.continuous_transform}
             if args.epochs:
                 params["epochs"] = args.epochs
             start = time.perf_counter()
