@@ -7,6 +7,7 @@ through :func:`augment.training.fit_loop` and says what ``transform`` returns.
 
 import copy
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -43,26 +44,17 @@ def _seed_from(random_state):
     return int(check_random_state(random_state).randint(2**31 - 1))
 
 
-class _Seeded:
+@contextmanager
+def _seeded(seed, device):
     """Fork torch's global generators, seed them, and restore them on exit.
 
     The private ``torch.Generator`` drives every random draw the library makes;
     forking guards the global state against anything inside torch that still
     reads it (weight initialization), so user code sees it untouched.
     """
-
-    def __init__(self, seed, device):
-        self.seed, self.device = seed, device
-
-    def __enter__(self):
-        devices = [self.device] if self.device.type == "cuda" else []
-        self._fork = torch.random.fork_rng(devices=devices)
-        self._fork.__enter__()
-        torch.manual_seed(self.seed)
-        return self
-
-    def __exit__(self, *exc):
-        return self._fork.__exit__(*exc)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(seed)
+        yield
 
 
 class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -179,7 +171,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             n_classes,
         )
         self._model_config = self._model_kwargs(len(frame))
-        with _Seeded(self._seed, self._device):
+        with _seeded(self._seed, self._device):
             model = self._build_model(n_classes).train()
             model.configure_optimizers(self.learning_rate)
             self.history_ = self._train(model, data, make_rng(self._seed, self._device))
@@ -269,7 +261,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         seed = self._next_seed()
         rng = make_rng(seed, self._device)
         continuous, codes = [], []
-        with _Seeded(seed, self._device), torch.inference_mode():
+        with _seeded(seed, self._device), torch.inference_mode():
             for start in range(0, classes.size, _CHUNK):
                 chunk = torch.as_tensor(classes[start : start + _CHUNK], device=self._device)
                 values, blocks = self.model_.sample(chunk, rng)
