@@ -3,5 +3,16 @@
 from ._version import __version__
 from .encoding import TabularEncoder
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
+from .meta import AugmentedClassifier, AugmentedRegressor
+from .resampling import SyntheticOversampler
 
-__all__ = ["GANGenerator", "TabularEncoder", "VAEGenerator", "VQVAEGenerator", "__version__"]
+__all__ = [
+    "AugmentedClassifier",
+    "AugmentedRegressor",
+    "GANGenerator",
+    "SyntheticOversampler",
+    "TabularEncoder",
+    "VAEGenerator",
+    "VQVAEGenerator",
+    "__version__",
+]
