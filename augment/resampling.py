@@ -23,12 +23,11 @@ except ImportError:  # imbalanced-learn is optional; the fallback keeps its cont
 
 
 def check_generator(generator):
-    """Clone ``generator`` (a ``VAEGenerator()`` when None) after checking it can fit and sample."""
-    if generator is None:
-        return VAEGenerator()
-    if not (hasattr(generator, "fit") and hasattr(generator, "sample")):
-        raise TypeError(f"generator must have fit and sample methods, got {type(generator).__name__}.")
-    return clone(generator)
+    """A clone of ``generator``, or ``VAEGenerator()`` when None.
+
+    That it has ``fit`` and ``sample`` is checked with the other parameters.
+    """
+    return VAEGenerator() if generator is None else clone(generator)
 
 
 def seed_generator(generator, random_state):
