@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from augment.metrics import column_shapes, correlation_difference, detection_auc
+from augment.metrics import column_shapes, correlation_difference, detection_auc, privacy, utility
 
 
 def test_real_halves_look_alike_and_noise_does_not(cancer_halves):
@@ -41,3 +41,42 @@ def test_mismatched_columns_are_refused(mixed):
         column_shapes(mixed, mixed.drop(columns="age"))
     with pytest.raises(ValueError, match="model must be"):
         detection_auc(mixed, mixed, model="forest")
+
+
+@pytest.fixture(scope="module")
+def mixed_thirds(mixed):
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(mixed))
+    return [mixed.iloc[part].reset_index(drop=True) for part in np.array_split(order, 3)]
+
+
+def test_utility_separates_real_signal_from_shuffled_columns(mixed_thirds):
+    train, fresh, test = mixed_thirds
+    rng = np.random.default_rng(0)
+    shuffled = train.apply(lambda col: pd.Series(rng.permutation(col.to_numpy()), dtype=col.dtype))
+    good = utility(train, fresh, test, "progression")
+    bad = utility(train, shuffled, test, "progression")
+    assert list(good.index) == ["real", "synthetic", "real + synthetic"]
+    assert good.loc["real", "R2"] > 0.15
+    assert good.loc["synthetic", "R2"] > good.loc["real", "R2"] - 0.15
+    assert bad.loc["synthetic", "R2"] < 0.05
+    assert bad.loc["real + synthetic", "R2"] < good.loc["real + synthetic", "R2"]
+
+
+def test_utility_scores_classification_targets(mixed_thirds):
+    train, fresh, test = mixed_thirds
+    scores = utility(train, fresh, test, "sex")
+    assert set(scores.columns) == {"balanced accuracy", "ROC AUC"}
+    assert scores.loc["real", "ROC AUC"] > 0.6 and scores.loc["synthetic", "ROC AUC"] > 0.6
+    with pytest.raises(ValueError, match="'outcome'"):
+        utility(train, fresh, test, "outcome")
+
+
+def test_privacy_flags_copies_and_clears_unseen_real_rows(mixed_thirds):
+    train, fresh, holdout = mixed_thirds
+    copied = privacy(train, train.sample(frac=1.0, random_state=0), holdout)
+    assert copied["exact_copy_rate"] == 1.0 and copied["closer_to_train"] == 1.0 and copied["dcr_train"] == 0.0
+    unseen = privacy(train, fresh, holdout)
+    assert unseen["exact_copy_rate"] == 0.0
+    assert 0.35 < unseen["closer_to_train"] < 0.65
+    assert unseen["dcr_train"] > 0 and unseen["dcr_holdout"] > 0
