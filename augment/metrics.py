@@ -202,15 +202,15 @@ def utility(real_train, synthetic, real_test, target, discrete_columns=None, ran
         head = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
         model = make_pipeline(_features(cat, cont), head(random_state=random_state))
         X_train, X_test = _as_objects(train[features], cat), _as_objects(real_test[features], cat)
-        y_train = train[target].astype(object) if classify else train[target].astype(float)
+        y_train = train[target].astype(str) if classify else train[target].astype(float)
         model.fit(X_train, y_train)
         if not classify:
             rows[name] = {"R2": r2_score(y_test.astype(float), model.predict(X_test))}
             continue
-        scores = {"balanced accuracy": balanced_accuracy_score(y_test.astype(object), model.predict(X_test))}
+        scores = {"balanced accuracy": balanced_accuracy_score(y_test.astype(str), model.predict(X_test))}
         if y_test.nunique() == 2 and len(model.classes_) == 2:
             positive = model.predict_proba(X_test)[:, 1]
-            scores["ROC AUC"] = roc_auc_score(y_test.astype(object) == model.classes_[1], positive)
+            scores["ROC AUC"] = roc_auc_score(y_test.astype(str) == model.classes_[1], positive)
         rows[name] = scores
     return pd.DataFrame.from_dict(rows, orient="index")
 
