@@ -152,7 +152,7 @@ def _as_objects(frame, categorical):
 def utility(real_train, synthetic, real_test, target, discrete_columns=None, random_state=0):
     """How well a model trained on synthetic rows does on real ones, and whether adding them helps.
 
-    Gradient boosting is trained three times (on the real training rows, on
+    Rows with a missing target are left out. Gradient boosting is trained three times (on the real training rows, on
     the synthetic rows, on both) and scored on held-out real rows:
     train-on-synthetic-test-on-real next to train-on-real-test-on-real, and
     the augmentation uplift. Classification targets (categorical columns or
@@ -182,9 +182,9 @@ def utility(real_train, synthetic, real_test, target, discrete_columns=None, ran
     ['real', 'synthetic', 'real + synthetic']
     """
     real_train, synthetic, categorical, continuous = _frames(real_train, synthetic, discrete_columns)
-    real_test = real_test.reset_index(drop=True)
     if target not in real_train.columns:
         raise ValueError(f"target {target!r} is not a column of the tables.")
+    real_test = real_test[real_test[target].notna()].reset_index(drop=True)
     y_test = real_test[target]
     classify = target in categorical or (
         pd.api.types.is_integer_dtype(real_train[target]) and real_train[target].nunique() <= 20
