@@ -1,0 +1,150 @@
+"""A one-call quality report: scores, a one-screen summary and a figure."""
+
+import numpy as np
+import pandas as pd
+
+from .metrics import _frames, column_shapes, correlation_difference, detection_auc
+
+
+class QualityReport:
+    """Fidelity of a synthetic table against a real one; made by :func:`quality_report`.
+
+    Attributes
+    ----------
+    columns : DataFrame
+        Per-column distance (KS or total variation), from :func:`~augment.metrics.column_shapes`.
+    scores : dict
+        Overall scores: mean KS, mean total variation, correlation difference
+        and detection AUC of a logistic regression and of gradient boosting.
+    """
+
+    def __init__(self, real, synthetic, columns, scores, history=None, discrete_columns=None):
+        self.real, self.synthetic = real, synthetic
+        self.columns, self.scores = columns, scores
+        self.history = history
+        self.discrete_columns = discrete_columns
+
+    def to_frame(self):
+        """Per-column rows, then one row per overall score (``kind`` = ``"overall"``)."""
+        overall = pd.DataFrame(
+            [("overall", "overall", name, value) for name, value in self.scores.items()],
+            columns=["column", "kind", "metric", "distance"],
+        )
+        return pd.concat([self.columns, overall], ignore_index=True).rename(columns={"distance": "value"})
+
+    def summary(self):
+        """A one-screen text table: overall scores with what is good, then the worst columns."""
+        good = {
+            "mean KS (continuous)": "0 is identical",
+            "mean TVD (categorical)": "0 is identical",
+            "correlation difference": "0 is identical",
+            "detection AUC, logistic": "0.5 is indistinguishable",
+            "detection AUC, boosting": "0.5 is indistinguishable",
+        }
+        lines = [f"real rows: {len(self.real)}, synthetic rows: {len(self.synthetic)}", ""]
+        lines += [f"{name:<26}{value:>8.3f}   ({good[name]})" for name, value in self.scores.items()]
+        worst = self.columns.sort_values("distance", ascending=False).head(5)
+        lines += ["", "columns furthest from the real data:"]
+        lines += [f"  {row.column!s:<24}{row.metric:>4} {row.distance:>8.3f}" for row in worst.itertuples()]
+        return "\n".join(lines)
+
+    def plot(self, path):
+        """Draw real-vs-synthetic marginals, both correlation matrices and the loss curves into ``path``.
+
+        Needs matplotlib (``pip install "augment[plot]"``).
+        """
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError as error:
+            raise ImportError('QualityReport.plot needs matplotlib: pip install "augment[plot]"') from error
+        real, synthetic, categorical, continuous = _frames(self.real, self.synthetic, self.discrete_columns)
+        names = list(real.columns)
+        n_cols = 4
+        n_rows = -(-len(names) // n_cols) + 1
+        fig = plt.figure(figsize=(4 * n_cols, 3 * n_rows))
+        for i, name in enumerate(names):
+            ax = fig.add_subplot(n_rows, n_cols, i + 1)
+            if name in categorical:
+                p = real[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
+                q = synthetic[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
+                both = pd.concat([p.rename("real"), q.rename("synthetic")], axis=1).fillna(0).head(12)
+                both.plot.bar(ax=ax, width=0.8, legend=i == 0, xlabel="")
+            else:
+                a = pd.to_numeric(real[name]).dropna().to_numpy(dtype=float)
+                b = pd.to_numeric(synthetic[name]).dropna().to_numpy(dtype=float)
+                bins = np.histogram_bin_edges(np.r_[a, b], bins=30)
+                ax.hist(a, bins=bins, alpha=0.5, density=True, label="real")
+                ax.hist(b, bins=bins, alpha=0.5, density=True, label="synthetic")
+                if i == 0:
+                    ax.legend()
+            ax.set_title(str(name), fontsize=9)
+            ax.tick_params(labelsize=7)
+        base = (n_rows - 1) * n_cols
+        if len(continuous) >= 2:
+            for j, (label, frame) in enumerate([("real", real), ("synthetic", synthetic)]):
+                ax = fig.add_subplot(n_rows, n_cols, base + j + 1)
+                image = ax.imshow(frame[continuous].astype(float).corr().to_numpy(), vmin=-1, vmax=1, cmap="RdBu_r")
+                ax.set_title(f"correlations, {label}", fontsize=9)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            fig.colorbar(image, ax=ax, fraction=0.046)
+        if self.history:
+            ax = fig.add_subplot(n_rows, n_cols, base + 3)
+            curves = pd.DataFrame(self.history)
+            for phase, part in curves.groupby("phase", sort=False):
+                for key in part.columns.drop(["phase", "epoch"]):
+                    if part[key].notna().any():
+                        ax.plot(part["epoch"], part[key], label=f"{phase}: {key}")
+            ax.set_xlabel("epoch")
+            ax.set_title("training losses", fontsize=9)
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(path, dpi=80)
+        plt.close(fig)
+        return path
+
+
+def quality_report(real, synthetic, generator=None, discrete_columns=None):
+    """Score ``synthetic`` against ``real`` and bundle the results.
+
+    Parameters
+    ----------
+    real : DataFrame or ndarray
+        Real rows, best ones the generator did not see.
+    synthetic : DataFrame or ndarray
+        Synthetic rows with the same columns.
+    generator : fitted generator, default=None
+        Its ``history_`` is drawn as loss curves by ``plot``.
+    discrete_columns : list, default=None
+        Columns to treat as categorical whatever their dtype.
+
+    Returns
+    -------
+    QualityReport
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> X = load_wine(as_frame=True).data
+    >>> report = quality_report(X.iloc[::2], X.iloc[1::2])
+    >>> report.to_frame().shape
+    (17, 4)
+    >>> print(report.summary().splitlines()[0])
+    real rows: 89, synthetic rows: 89
+    """
+    real, synthetic, categorical, continuous = _frames(real, synthetic, discrete_columns)
+    columns = column_shapes(real, synthetic, discrete_columns)
+    scores = {}
+    if continuous:
+        scores["mean KS (continuous)"] = float(columns.loc[columns.kind == "continuous", "distance"].mean())
+    if categorical:
+        scores["mean TVD (categorical)"] = float(columns.loc[columns.kind == "categorical", "distance"].mean())
+    if len(continuous) >= 2:
+        scores["correlation difference"] = correlation_difference(real, synthetic, discrete_columns)
+    scores["detection AUC, logistic"] = detection_auc(real, synthetic, "logistic", discrete_columns=discrete_columns)
+    scores["detection AUC, boosting"] = detection_auc(real, synthetic, "boosting", discrete_columns=discrete_columns)
+    history = getattr(generator, "history_", None)
+    return QualityReport(real, synthetic, columns, scores, history, discrete_columns)
