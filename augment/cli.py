@@ -1,0 +1,260 @@
+"""The ``augment`` command: fit, sample, report and a demo on bundled data.
+
+Options of ``augment fit`` are made from the generators' own parameters and
+docstrings, so the command line always offers what the estimators take.
+"""
+
+import argparse
+import inspect
+import re
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from .base import BaseGenerator
+from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
+from .report import quality_report
+
+MODELS = {"gan": GANGenerator, "vae": VAEGenerator, "vqvae": VQVAEGenerator}
+_SKIPPED = {"discrete_columns", "verbose"}
+
+
+class CommandError(Exception):
+    """A problem with the command's input, reported in one line."""
+
+
+def _parameter_docs(cls):
+    """``{name: first sentence of its description}`` from a numpydoc Parameters section."""
+    doc = inspect.getdoc(cls) or ""
+    section = doc.split("Parameters\n----------\n", 1)[-1].split("\n\n", 1)[0]
+    docs = {}
+    for match in re.finditer(r"^(\w+) : [^\n]*\n((?:    [^\n]*\n?)+)", section, flags=re.M):
+        docs[match.group(1)] = " ".join(match.group(2).split()).split(". ")[0]
+    return docs
+
+
+def _value_type(default):
+    if default is None:
+        return int
+    if isinstance(default, bool):
+        return lambda text: text.lower() in ("1", "true", "yes")
+    if isinstance(default, tuple):
+        return lambda text: tuple(int(v) for v in text.split(","))
+    if isinstance(default, (int, float)):
+        return type(default)
+    return str
+
+
+def _add_generator_options(parser):
+    """One ``--name`` option per generator parameter (the union over all three)."""
+    seen = {}
+    for cls in MODELS.values():
+        docs = _parameter_docs(cls)
+        for name, default in cls().get_params().items():
+            if name in _SKIPPED or name in seen:
+                continue
+            seen[name] = cls
+            shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+            parser.add_argument(
+                f"--{name.replace('_', '-')}",
+                dest=name,
+                type=_value_type(default),
+                default=None,
+                help=f"{docs.get(name, '')} (default {shown})",
+            )
+    return seen
+
+
+def read_table(path):
+    """A DataFrame from a CSV or Parquet file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    if path.suffix.lower() == ".parquet":
+        try:
+            return pd.read_parquet(path)
+        except ImportError as error:
+            raise CommandError("reading Parquet needs pyarrow: pip install pyarrow") from error
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise CommandError(f"{path} is not a readable CSV file: {error}") from error
+
+
+def write_table(frame, path, force):
+    path = Path(path)
+    _check_writable(path, force)
+    if path.suffix.lower() == ".parquet":
+        try:
+            frame.to_parquet(path, index=False)
+        except ImportError as error:
+            raise CommandError("writing Parquet needs pyarrow: pip install pyarrow") from error
+    else:
+        frame.to_csv(path, index=False)
+
+
+def _check_writable(path, force):
+    if Path(path).exists() and not force:
+        raise CommandError(f"{path} exists; pass --force to overwrite it")
+
+
+def _describe_types(frame, discrete):
+    kinds = []
+    for name in frame.columns:
+        series = frame[name]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        kind = (
+            "categorical"
+            if name in discrete or not numeric
+            else "integer"
+            if series.dtype.kind in "iu"
+            else "continuous"
+        )
+        kinds.append(f"{name}: {kind} ({series.dtype})")
+    return "columns: " + "; ".join(kinds)
+
+
+def cmd_fit(args):
+    table = read_table(args.data)
+    known = set(table.columns)
+    for name in [*(args.discrete or []), *([args.target] if args.target else [])]:
+        if name not in known:
+            raise CommandError(f"column {name!r} is not in {args.data}; columns: {', '.join(map(str, table.columns))}")
+    _check_writable(args.output, args.force)
+    y = table.pop(args.target) if args.target else None
+    print(_describe_types(table, set(args.discrete or [])), file=sys.stderr)
+    cls = MODELS[args.model]
+    params = {k: v for k, v in vars(args).items() if k in cls().get_params() and v is not None}
+    unused = sorted(
+        k for k, v in vars(args).items() if k in args.generator_options and v is not None and k not in params
+    )
+    if unused:
+        raise CommandError(
+            f"--model {args.model} has no option {', '.join('--' + u.replace('_', '-') for u in unused)}"
+        )
+    generator = cls(discrete_columns=args.discrete, verbose=True, **params)
+    try:
+        generator.fit(table, y)
+    except (ValueError, TypeError) as error:
+        raise CommandError(str(error)) from error
+    joblib.dump(generator, args.output)
+    print(f"saved {type(generator).__name__} fit on {len(table)} rows to {args.output}")
+
+
+def _load_model(path):
+    if not Path(path).is_file():
+        raise CommandError(f"no such file: {path}")
+    try:
+        model = joblib.load(path)
+    except Exception as error:  # any unpickling failure means "not a model file"
+        raise CommandError(f"{path} is not an augment model file ({type(error).__name__})") from error
+    if not isinstance(model, BaseGenerator):
+        raise CommandError(f"{path} holds a {type(model).__name__}, not an augment generator")
+    return model
+
+
+def _class_counts(pairs, model):
+    counts = {}
+    classes = {str(c): c for c in getattr(model, "classes_", [])}
+    for pair in pairs:
+        label, _, count = pair.rpartition("=")
+        if not label or not count.strip().lstrip("-").isdigit():
+            raise CommandError(f"--class takes LABEL=COUNT with a whole number, got {pair!r}")
+        if not classes:
+            raise CommandError("--class needs a model fit with --target")
+        if label not in classes:
+            raise CommandError(f"unknown class {label!r}; the model knows {', '.join(classes)}")
+        counts[classes[label]] = int(count)
+    return counts
+
+
+def cmd_sample(args):
+    model = _load_model(args.model)
+    _check_writable(args.output, args.force)
+    counts = _class_counts(args.klass or [], model)
+    try:
+        drawn = model.sample(None if counts else args.n, y=counts or None)
+    except (ValueError, TypeError) as error:
+        raise CommandError(str(error)) from error
+    if isinstance(drawn, tuple):
+        X, y = drawn
+        frame = pd.DataFrame(X).assign(**{str(y.name or "target"): np.asarray(y)})
+    else:
+        frame = pd.DataFrame(drawn)
+    write_table(frame, args.output, args.force)
+    print(f"wrote {len(frame)} rows to {args.output}")
+
+
+def cmd_report(args):
+    real, synthetic = read_table(args.real), read_table(args.synthetic)
+    if list(real.columns) != list(synthetic.columns):
+        raise CommandError(f"{args.real} and {args.synthetic} have different columns")
+    if args.plot:
+        _check_writable(args.plot, args.force)
+    report = quality_report(real, synthetic, discrete_columns=args.discrete)
+    print(report.summary())
+    if args.plot:
+        report.plot(args.plot)
+        print(f"figure written to {args.plot}")
+
+
+def cmd_demo(args):
+    from .demo import run_demo
+
+    _check_writable(args.plot, args.force)
+    run_demo(args.plot, epochs=args.epochs)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="augment", description="Learned generators for small and imbalanced tables.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fit = commands.add_parser("fit", help="fit a generator on a CSV or Parquet table and save it")
+    fit.add_argument("data", help="CSV or Parquet file")
+    fit.add_argument("--model", choices=sorted(MODELS), default="vae")
+    fit.add_argument("--target", help="class label column to condition on")
+    fit.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
+    fit.add_argument("-o", "--output", default="model.joblib")
+    fit.add_argument("--force", action="store_true", help="overwrite the output file")
+    fit.set_defaults(generator_options=_add_generator_options(fit), run=cmd_fit)
+
+    sample = commands.add_parser("sample", help="draw rows from a saved generator")
+    sample.add_argument("model", help="a file written by augment fit")
+    sample.add_argument("-n", type=int, default=1000, help="rows to draw (default 1000)")
+    sample.add_argument("--class", dest="klass", nargs="+", metavar="LABEL=COUNT", help="rows per class instead of -n")
+    sample.add_argument("-o", "--output", default="synthetic.csv")
+    sample.add_argument("--force", action="store_true", help="overwrite the output file")
+    sample.set_defaults(run=cmd_sample)
+
+    report = commands.add_parser("report", help="score a synthetic table against a real one")
+    report.add_argument("real")
+    report.add_argument("synthetic")
+    report.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
+    report.add_argument("--plot", help="write the report figure to this PNG file")
+    report.add_argument("--force", action="store_true", help="overwrite the figure")
+    report.set_defaults(run=cmd_report)
+
+    demo = commands.add_parser("demo", help="the main job on a rare-class slice of breast_cancer")
+    demo.add_argument("--plot", default="augment-demo.png", help="where to write the report figure")
+    demo.add_argument("--epochs", type=int, default=300, help="epochs of every generator (default 300)")
+    demo.add_argument("--force", action="store_true", help="overwrite the figure")
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``augment`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except CommandError as error:
+        print(f"augment {args.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+import pandas as pd
+import pytest
+
+from augment.cli import build_parser, main
+
+
+@pytest.fixture
+def table(tmp_path, mixed):
+    path = tmp_path / "mixed.csv"
+    mixed.to_csv(path, index=False)
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fit_sample_report_round_trip(tmp_path, table, capsys):
+    model, out_csv, figure = tmp_path / "m.joblib", tmp_path / "out.csv", tmp_path / "r.png"
+    code, out, err = run(capsys, "fit", table, "--model", "vae", "--target", "sex", "--epochs", 3, "-o", model)
+    assert code == 0 and "saved VAEGenerator fit on 442 rows" in out
+    assert "bp_level: categorical" in err and "age: integer (int64)" in err
+    code, out, _ = run(capsys, "sample", model, "--class", "male=7", "female=3", "-o", out_csv)
+    assert code == 0
+    drawn = pd.read_csv(out_csv)
+    assert drawn["sex"].tolist() == ["male"] * 7 + ["female"] * 3
+    code, out, _ = run(capsys, "report", table, table, "--plot", figure)
+    assert code == 0 and "detection AUC, logistic" in out and figure.stat().st_size > 10_000
+
+
+def test_fit_options_come_from_the_estimators():
+    fit = build_parser()._subparsers._group_actions[0].choices["fit"]
+    options = {action.dest: action for action in fit._actions}
+    assert {"latent_dim", "critic_steps", "codebook_size", "epochs", "batch_size", "prior"} <= set(options)
+    assert options["latent_dim"].help.startswith("Size of the latent space")
+    assert "(default 128)" in options["latent_dim"].help
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "missing.csv"], "no such file: missing.csv"),
+        (["fit", "{table}", "--target", "colour"], "column 'colour' is not in"),
+        (["fit", "{table}", "--model", "gan", "--latent-dim", "4", "--epochs", "1"], "has no option --latent-dim"),
+        (["sample", "{table}"], "is not an augment model file"),
+        (["fit", "{table}", "--epochs", "0"], "'epochs'"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_1(tmp_path, table, capsys, argv, message):
+    argv = [a.format(table=table) for a in argv] + ["-o", str(tmp_path / "x.joblib")]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and message in err
+    assert len(err.strip().splitlines()) <= 2 and "Traceback" not in err
+
+
+def test_nothing_is_overwritten_without_force(tmp_path, table, capsys):
+    model = tmp_path / "m.joblib"
+    model.write_text("keep me")
+    code, _, err = run(capsys, "fit", table, "--epochs", 1, "-o", model)
+    assert code == 1 and "exists; pass --force" in err and model.read_text() == "keep me"
+    code, _, _ = run(capsys, "fit", table, "--epochs", 1, "-o", model, "--force")
+    assert code == 0 and model.read_bytes() != b"keep me"
+
+
+def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, capsys):
+    model = tmp_path / "m.joblib"
+    assert run(capsys, "fit", table, "--target", "sex", "--epochs", 1, "-o", model)[0] == 0
+    code, _, err = run(capsys, "sample", model, "--class", "male=many", "-o", tmp_path / "s.csv")
+    assert code == 1 and "LABEL=COUNT with a whole number" in err
+    code, _, err = run(capsys, "sample", model, "--class", "robot=3", "-o", tmp_path / "s.csv")
+    assert code == 1 and "unknown class 'robot'" in err
+    with pytest.raises(SystemExit):
+        main(["sample", str(model), "-n", "ten"])
+
+
+def test_demo_runs_end_to_end(tmp_path, capsys):
+    figure = tmp_path / "demo.png"
+    code, out, _ = run(capsys, "demo", "--epochs", 2, "--plot", figure)
+    assert code == 0
+    for line in ["fidelity against held-out rows", "random over-sampling", "augment VQ-VAE", "written to"]:
+        assert line in out
+    assert figure.stat().st_size > 10_000
