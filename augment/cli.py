@@ -188,6 +188,13 @@ def cmd_sample(args):
     print(f"wrote {len(frame)} rows to {args.output}")
 
 
+def _plot(report, path):
+    try:
+        report.plot(path)
+    except ImportError as error:
+        raise CommandError(str(error)) from error
+
+
 def cmd_report(args):
     real, synthetic = read_table(args.real), read_table(args.synthetic)
     if list(real.columns) != list(synthetic.columns):
@@ -197,7 +204,7 @@ def cmd_report(args):
     report = quality_report(real, synthetic, discrete_columns=args.discrete)
     print(report.summary())
     if args.plot:
-        report.plot(args.plot)
+        _plot(report, args.plot)
         print(f"figure written to {args.plot}")
 
 
@@ -205,7 +212,10 @@ def cmd_demo(args):
     from .demo import run_demo
 
     _check_writable(args.plot, args.force)
-    run_demo(args.plot, epochs=args.epochs)
+    try:
+        run_demo(args.plot, epochs=args.epochs)
+    except ImportError as error:
+        raise CommandError(str(error)) from error
 
 
 def build_parser():

@@ -82,6 +82,68 @@ def correlation_difference(real, synthetic, discrete_columns=None):
     return float(np.nanmean(np.abs(a - b)[upper]))
 
 
+def contingency_difference(real, synthetic, discrete_columns=None):
+    """Mean total variation distance between the joint frequency tables of every pair of categorical columns.
+
+    Missing values count as a category. 0 is a perfect match, 1 disjoint;
+    returns NaN with fewer than two categorical columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"a": ["x", "y"] * 5, "b": ["u", "v"] * 5})
+    >>> contingency_difference(real, real), contingency_difference(real, real.assign(b=["v", "u"] * 5))
+    (0.0, 1.0)
+    """
+    real, synthetic, categorical, _ = _frames(real, synthetic, discrete_columns)
+    if len(categorical) < 2:
+        return float("nan")
+    fill = {c: "<missing>" for c in categorical}
+    a = real[categorical].astype(object).fillna(fill)
+    b = synthetic[categorical].astype(object).fillna(fill)
+    distances = []
+    for i, first in enumerate(categorical):
+        for second in categorical[i + 1 :]:
+            p = a.groupby([first, second]).size() / len(a)
+            q = b.groupby([first, second]).size() / len(b)
+            distances.append(0.5 * p.subtract(q, fill_value=0).abs().sum())
+    return float(np.mean(distances))
+
+
+def coverage(real, synthetic, discrete_columns=None):
+    """How much of each real column the synthetic rows reach.
+
+    For a categorical column, the share of real categories (missing
+    included) that appear in the synthetic rows; for a continuous one, the
+    share of the real range ``[min, max]`` spanned by the synthetic range.
+    1 is full coverage; low values mean rare categories or tails are lost.
+
+    Returns
+    -------
+    DataFrame with columns ``column``, ``kind`` and ``coverage``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> real = pd.DataFrame({"x": [0.0, 10.0], "c": ["a", "b"]})
+    >>> coverage(real, pd.DataFrame({"x": [0.0, 5.0], "c": ["a", "a"]}))["coverage"].tolist()
+    [0.5, 0.5]
+    """
+    real, synthetic, categorical, _ = _frames(real, synthetic, discrete_columns)
+    rows = []
+    for c in real.columns:
+        if c in categorical:
+            seen = set(real[c].astype(object).fillna("<missing>"))
+            drawn = set(synthetic[c].astype(object).fillna("<missing>"))
+            rows.append((c, "categorical", len(seen & drawn) / len(seen)))
+            continue
+        a, b = pd.to_numeric(real[c]).dropna(), pd.to_numeric(synthetic[c]).dropna()
+        span = a.max() - a.min()
+        overlap = max(0.0, min(a.max(), b.max()) - max(a.min(), b.min())) if len(b) else 0.0
+        rows.append((c, "continuous", float(overlap / span) if span > 0 else float(len(b) > 0)))
+    return pd.DataFrame(rows, columns=["column", "kind", "coverage"])
+
+
 def _features(categorical, continuous):
     """Standardized continuous columns (median-imputed, with missing indicators) and one-hot categoricals."""
     return make_column_transformer(

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from .metrics import _frames, column_shapes, correlation_difference, detection_auc
+from .metrics import _frames, column_shapes, contingency_difference, correlation_difference, coverage, detection_auc
 
 
 class QualityReport:
@@ -14,8 +14,9 @@ class QualityReport:
     columns : DataFrame
         Per-column distance (KS or total variation), from :func:`~augment.metrics.column_shapes`.
     scores : dict
-        Overall scores: mean KS, mean total variation, correlation difference
-        and detection AUC of a logistic regression and of gradient boosting.
+        Overall scores: mean KS, mean total variation, correlation and
+        contingency differences, mean coverage, and detection AUC of a
+        logistic regression and of gradient boosting.
     """
 
     def __init__(self, real, synthetic, columns, scores, history=None, discrete_columns=None):
@@ -38,6 +39,8 @@ class QualityReport:
             "mean KS (continuous)": "0 is identical",
             "mean TVD (categorical)": "0 is identical",
             "correlation difference": "0 is identical",
+            "contingency difference": "0 is identical",
+            "coverage (mean)": "1 covers every category and the full range",
             "detection AUC, logistic": "0.5 is indistinguishable",
             "detection AUC, boosting": "0.5 is indistinguishable",
         }
@@ -131,7 +134,7 @@ def quality_report(real, synthetic, generator=None, discrete_columns=None):
     >>> X = load_wine(as_frame=True).data
     >>> report = quality_report(X.iloc[::2], X.iloc[1::2])
     >>> report.to_frame().shape
-    (17, 4)
+    (18, 4)
     >>> print(report.summary().splitlines()[0])
     real rows: 89, synthetic rows: 89
     """
@@ -144,6 +147,9 @@ def quality_report(real, synthetic, generator=None, discrete_columns=None):
         scores["mean TVD (categorical)"] = float(columns.loc[columns.kind == "categorical", "distance"].mean())
     if len(continuous) >= 2:
         scores["correlation difference"] = correlation_difference(real, synthetic, discrete_columns)
+    if len(categorical) >= 2:
+        scores["contingency difference"] = contingency_difference(real, synthetic, discrete_columns)
+    scores["coverage (mean)"] = float(coverage(real, synthetic, discrete_columns)["coverage"].mean())
     scores["detection AUC, logistic"] = detection_auc(real, synthetic, "logistic", discrete_columns=discrete_columns)
     scores["detection AUC, boosting"] = detection_auc(real, synthetic, "boosting", discrete_columns=discrete_columns)
     history = getattr(generator, "history_", None)

@@ -2,7 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from augment.metrics import column_shapes, correlation_difference, detection_auc, privacy, utility
+from augment.metrics import (
+    column_shapes,
+    contingency_difference,
+    correlation_difference,
+    coverage,
+    detection_auc,
+    privacy,
+    utility,
+)
 
 
 def test_real_halves_look_alike_and_noise_does_not(cancer_halves):
@@ -80,3 +88,16 @@ def test_privacy_flags_copies_and_clears_unseen_real_rows(mixed_thirds):
     assert unseen["exact_copy_rate"] == 0.0
     assert 0.35 < unseen["closer_to_train"] < 0.65
     assert unseen["dcr_train"] > 0 and unseen["dcr_holdout"] > 0
+
+
+def test_contingency_and_coverage_catch_broken_pairs_and_lost_tails(mixed):
+    broken = mixed.copy()
+    broken["sex"] = np.random.default_rng(0).permutation(broken["sex"].to_numpy())
+    broken.loc[broken["bp_level"] == "very high", "bp_level"] = "high"
+    assert contingency_difference(mixed, mixed) == 0.0
+    assert contingency_difference(mixed, broken) > 0.05
+    full, lost = coverage(mixed, mixed).set_index("column"), coverage(mixed, broken).set_index("column")
+    assert (full["coverage"] == 1.0).all()
+    assert lost.loc["bp_level", "coverage"] == pytest.approx(4 / 5)  # 4 levels and missing, one lost
+    clipped = mixed.assign(age=mixed["age"].clip(30, 60))
+    assert coverage(mixed, clipped).set_index("column").loc["age", "coverage"] < 0.7

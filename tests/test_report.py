@@ -20,12 +20,14 @@ def test_scores_and_frame(report, mixed):
         "mean KS (continuous)",
         "mean TVD (categorical)",
         "correlation difference",
+        "contingency difference",
+        "coverage (mean)",
         "detection AUC, logistic",
         "detection AUC, boosting",
     }
     frame = report.to_frame()
     assert frame["column"].tolist()[: mixed.shape[1]] == list(mixed.columns)
-    assert (frame["kind"] == "overall").sum() == 5
+    assert (frame["kind"] == "overall").sum() == 7
     assert 0.4 < report.scores["detection AUC, logistic"] < 1.0
 
 
