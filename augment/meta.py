@@ -5,14 +5,13 @@ Because the synthetic rows are made in ``fit``, plain scikit-learn tools
 validation fold.
 """
 
-from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -93,12 +92,7 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
         "generator": [HasMethods(["fit", "sample"]), None],
-        "sampling_strategy": [
-            Interval(Real, 0, 1, closed="right"),
-            StrOptions({"auto", "minority", "not minority", "not majority", "all"}),
-            Mapping,
-            callable,
-        ],
+        "sampling_strategy": SyntheticOversampler._parameter_constraints["sampling_strategy"],
         "random_state": ["random_state"],
     }
 
