@@ -95,8 +95,11 @@ class VAE(nn.Module):
     def sample(self, classes, rng):
         """Continuous slots and block codes of ``len(classes)`` new rows."""
         labels = one_hot(classes, self.n_classes, classes.shape[0], self.gaussian.log_sigma)
-        noise = torch.randn(classes.shape[0], self.latent_dim, 1, generator=rng, device=classes.device)
-        z = self.prior_mean[classes] + (self.prior_scale[classes] @ noise).squeeze(-1)
+        noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
+        z = torch.empty_like(noise)
+        for c in range(self.prior_mean.shape[0]):
+            rows = classes == c
+            z[rows] = self.prior_mean[c] + noise[rows] @ self.prior_scale[c].T
         raw = self.decode(z, labels)
         continuous = self.gaussian.sample(self.heads.continuous(raw), rng, self.heads.bounded)
         return continuous, self.heads.sample_codes(raw, rng)
