@@ -223,6 +223,15 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             raise ValueError(f"n_samples={n_samples} but y asks for {labels.size} rows; give one or make them agree.")
         return np.searchsorted(self.classes_, labels)
 
+    def _row_classes(self, y, n_rows):
+        """Class code of each of ``n_rows`` given rows: from ``y`` when fit with labels, else zeros."""
+        if not self._n_classes:
+            return torch.zeros(n_rows, dtype=torch.long, device=self._device)
+        classes = self._class_codes(None, y)
+        if classes.size != n_rows:
+            raise ValueError(f"y has {classes.size} labels but X has {n_rows} rows.")
+        return torch.as_tensor(classes, device=self._device)
+
     @staticmethod
     def _check_count(value, name, allow_zero=False):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer)):

@@ -8,7 +8,7 @@ from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .base import BaseGenerator
+from .base import _CHUNK, BaseGenerator
 from .models.gan import GAN
 from .models.vae import VAE
 from .models.vqvae import VQVAE
@@ -188,11 +188,8 @@ class _AutoencoderMixin:
             raise ValueError(f"X must have shape (n_samples, {self._n_features_out}), got {Z.shape}.")
         if self._n_classes and y is None:
             raise ValueError(f"{self._name} was fit with y; inverse_transform needs y to decode.")
-        classes = self._class_codes(None, y) if self._n_classes else np.zeros(len(Z), dtype=np.int64)
-        if classes.size != len(Z):
-            raise ValueError(f"y has {classes.size} labels but X has {len(Z)} rows.")
         z = torch.as_tensor(Z, device=self._device)
-        continuous, codes = self._batched("inverse_transform", z, torch.as_tensor(classes, device=self._device))
+        continuous, codes = self._batched("inverse_transform", z, self._row_classes(y, len(Z)))
         return self._to_output(self.encoder_.inverse_transform(continuous, codes))
 
 
@@ -340,10 +337,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         """
         x, codes = self._encode(X)
         if not self._n_classes or y is not None:
-            classes = self._class_codes(None, y) if self._n_classes else np.zeros(len(x), dtype=np.int64)
-            if classes.size != len(x):
-                raise ValueError(f"y has {classes.size} labels but X has {len(x)} rows.")
-            return self._batched("score", x, codes, torch.as_tensor(classes, device=self._device))
+            return self._batched("score", x, codes, self._row_classes(y, len(x)))
         log_prior = np.log(self._class_counts / self._class_counts.sum())
         per_class = [
             self._batched("score", x, codes, torch.full((len(x),), c, device=self._device)) + log_prior[c]
@@ -486,7 +480,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         )
         model.eval()
         with torch.no_grad():
-            codes = torch.cat([model.codes(data.x[i : i + 65_536]) for i in range(0, data.n_rows, 65_536)])
+            codes = torch.cat([model.codes(data.x[i : i + _CHUNK]) for i in range(0, data.n_rows, _CHUNK)])
         used = [torch.unique(codes[:, s]).numel() for s in range(self.n_slots)]
         self.codebook_usage_ = np.asarray(used, dtype=np.float64) / self.codebook_size
         classes = data.y if data.y is not None else torch.zeros_like(codes[:, 0])
