@@ -25,6 +25,28 @@ class Residual(nn.Module):
         return torch.cat([F.relu(self.norm(self.linear(x))), x], dim=1)
 
 
+class ResidualGenerator(nn.Sequential):
+    """Residual blocks, then a linear output layer.
+
+    Without autograd (sampling), every block writes its output into one
+    preallocated matrix laid out as the concatenations would be, so no
+    block copies the growing input again.
+    """
+
+    def forward(self, x):
+        if torch.is_grad_enabled():
+            return super().forward(x)
+        *blocks, out = self
+        features = x.new_empty(x.shape[0], out.in_features)
+        start = out.in_features - x.shape[1]
+        features[:, start:] = x
+        for block in blocks:
+            size = block.linear.out_features
+            features[:, start - size : start] = block.norm(block.linear(features[:, start:])).relu_()
+            start -= size
+        return out(features)
+
+
 class GAN(nn.Module):
     """Conditional generator and packed critic over an encoder :class:`Layout`.
 
@@ -63,7 +85,7 @@ class GAN(nn.Module):
         for size in generator_dims:
             blocks.append(Residual(width, size))
             width += size
-        self.generator = nn.Sequential(*blocks, nn.Linear(width, layout.n_features))
+        self.generator = ResidualGenerator(*blocks, nn.Linear(width, layout.n_features))
         self.embed = nn.Sequential(nn.Linear(layout.n_features + n_classes, critic_dims[0]), nn.LeakyReLU(0.2))
         self.register_buffer("label_prior", torch.zeros(n_classes))
         layers = []

@@ -34,9 +34,11 @@ def gumbel(shape, rng, device):
 class Heads(nn.Module):
     """Reads a network's raw output through the encoder's :class:`Layout`.
 
-    The one-hot blocks have different sizes; they are gathered once into a
-    padded ``(batch, n_blocks, max_size)`` tensor so that every softmax,
-    sample and cross-entropy runs as one batched operation.
+    The one-hot blocks have different sizes; during training they are
+    gathered into a padded ``(batch, n_blocks, max_size)`` tensor so that every
+    softmax and cross-entropy runs as one batched operation. Sampling, where
+    batches are large and padding would dominate, draws blocks of equal size
+    together without padding.
     """
 
     def __init__(self, layout):
@@ -50,6 +52,14 @@ class Heads(nn.Module):
         self.register_buffer("index", (offsets + steps).clamp(max=max(self.n_features - 1, 0)))
         self.register_buffer("valid", steps < torch.as_tensor(sizes, dtype=torch.long).reshape(-1, 1))
         self.register_buffer("bounded", torch.as_tensor(layout.bounded, dtype=torch.bool))
+        self._size_groups = []
+        for size in sorted(set(sizes)):
+            blocks = [b for b, s in enumerate(sizes) if s == size]
+            columns = torch.as_tensor(layout.offsets[blocks]).reshape(-1, 1) + torch.arange(size)
+            names = (f"_group{size}_blocks", f"_group{size}_columns")
+            self.register_buffer(names[0], torch.as_tensor(blocks), persistent=False)
+            self.register_buffer(names[1], columns, persistent=False)
+            self._size_groups.append(names)
 
     @property
     def n_blocks(self):
@@ -79,9 +89,16 @@ class Heads(nn.Module):
         return self.flatten(self.continuous(raw), soft)
 
     def sample_codes(self, raw, rng):
-        """One category per block, drawn from its softmax (Gumbel-max)."""
-        logits = self.logits(raw)
-        return (logits + gumbel(logits.shape, rng, raw.device)).argmax(dim=-1)
+        """One category per block, drawn from its softmax by inverse CDF (one uniform per block)."""
+        n = raw.shape[0]
+        codes = torch.empty(n, self.n_blocks, dtype=torch.long, device=raw.device)
+        uniform = torch.rand(n, self.n_blocks, 1, generator=rng, device=raw.device)
+        for blocks_name, columns_name in self._size_groups:
+            blocks, columns = getattr(self, blocks_name), getattr(self, columns_name)
+            cdf = torch.softmax(raw[:, columns], dim=-1).cumsum_(-1)
+            drawn = (cdf < uniform[:, blocks] * cdf[..., -1:]).sum(-1)
+            codes[:, blocks] = drawn.clamp_(max=columns.shape[1] - 1)
+        return codes
 
     def argmax_codes(self, raw):
         """The most likely category of every block."""
