@@ -1,8 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.preprocessing import QuantileTransformer
 
-from augment.encoding import TabularEncoder
+from augment.encoding import TabularEncoder, _quantile_inverse
 
 
 @pytest.mark.parametrize("transform", ["quantile", "mode"])
@@ -72,3 +73,18 @@ def test_transform_refuses_unseen_categories_and_missing():
         enc.transform(pd.DataFrame({"c": ["z"], "x": [1.0]}))
     with pytest.raises(ValueError, match="column 'x' has missing values"):
         enc.transform(pd.DataFrame({"c": ["a"], "x": [np.nan]}))
+
+
+def test_quantile_inverse_matches_scikit_learn():
+    rng = np.random.default_rng(0)
+    values = np.c_[rng.lognormal(size=2000), rng.integers(0, 5, 2000), rng.normal(size=2000)]
+    quantile = QuantileTransformer(n_quantiles=500, output_distribution="normal").fit(values)
+    z = rng.normal(scale=1.5, size=(5000, 3))
+    expected = quantile.inverse_transform(z)
+    got = _quantile_inverse(quantile.quantiles_, z)
+    assert got.shape == expected.shape
+    # scikit-learn snaps probabilities within 1e-7 of 0 or 1 (|z| > 5.2) to the end quantiles
+    inner = np.abs(z) < 5
+    assert inner.mean() > 0.99
+    np.testing.assert_allclose(got[inner], expected[inner], rtol=1e-6, atol=1e-9)
+    assert np.all((got >= quantile.quantiles_[0]) & (got <= quantile.quantiles_[-1]))

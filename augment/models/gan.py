@@ -97,7 +97,7 @@ class GAN(nn.Module):
         self.critic_out = nn.Linear(width, 1)
 
     def configure_optimizers(self, learning_rate):
-        kwargs = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
+        kwargs = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6, "fused": True}
         critic = [*self.embed.parameters(), *self.critic_hidden.parameters(), *self.critic_out.parameters()]
         self._optimizers = (torch.optim.Adam(self.generator.parameters(), **kwargs), torch.optim.Adam(critic, **kwargs))
 

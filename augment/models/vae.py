@@ -38,7 +38,7 @@ class VAE(nn.Module):
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
 
     def configure_optimizers(self, learning_rate):
-        self._optimizers = (torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=1e-5),)
+        self._optimizers = (torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=1e-5, fused=True),)
 
     def encode(self, x):
         """Posterior mean and log-variance."""

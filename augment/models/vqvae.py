@@ -43,8 +43,8 @@ class VQVAE(nn.Module):
     def configure_optimizers(self, learning_rate):
         autoencoder = [*self.encoder.parameters(), *self.decoder.parameters(), *self.gaussian.parameters()]
         self._optimizers = (
-            torch.optim.Adam(autoencoder, lr=learning_rate),
-            torch.optim.Adam(self.prior.parameters(), lr=learning_rate),
+            torch.optim.Adam(autoencoder, lr=learning_rate, fused=True),
+            torch.optim.Adam(self.prior.parameters(), lr=learning_rate, fused=True),
         )
 
     def _latents(self, x):
