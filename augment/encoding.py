@@ -109,10 +109,9 @@ def _quantile_inverse(quantiles, z):
     steps = quantiles.shape[0] - 1
     position = torch.special.ndtr(torch.from_numpy(z)).mul_(steps).clamp_(0, steps)
     low = position.floor().clamp_(max=steps - 1)
+    index = low.long()
     table = torch.from_numpy(quantiles)
-    below = table.gather(0, low.long())
-    above = table.gather(0, low.long() + 1)
-    return torch.lerp(below, above, position - low).numpy()
+    return torch.lerp(table.gather(0, index), table.gather(0, index + 1), position - low).numpy()
 
 
 def _decimals(values, dtype):

@@ -367,7 +367,7 @@ def speed_section(table, rows, epochs, device, repeats, models, progress, peak_r
             ["ctgan / augment", f"{encoder_s['ctgan DataTransformer'] / encoder_s['augment TabularEncoder']:.1f}x"]
         )
     lines += [markdown(["encoder fit + transform", "seconds"], enc_rows), ""]
-    return "\n".join(lines), fit_results, encoder_s
+    return "\n".join(lines)
 
 
 def quality_section(device, models, progress):
@@ -426,8 +426,7 @@ def main(argv=None):
         f"({torch.get_num_threads()} threads); ceiling = that rate / FLOPs per row.\n"
     ]
     for table in args.tables:
-        text, _, _ = speed_section(table, args.rows, args.epochs, args.device, args.repeats, models, progress, rate)
-        sections.append(text)
+        sections.append(speed_section(table, args.rows, args.epochs, args.device, args.repeats, models, progress, rate))
     if not args.no_quality and not args.no_ctgan:
         sections.append(quality_section(args.device, [m for m in OURS if m != "GAN, 1 critic step"], progress))
     report = "\n".join(sections)

@@ -52,14 +52,7 @@ class Heads(nn.Module):
         self.register_buffer("index", (offsets + steps).clamp(max=max(self.n_features - 1, 0)))
         self.register_buffer("valid", steps < torch.as_tensor(sizes, dtype=torch.long).reshape(-1, 1))
         self.register_buffer("bounded", torch.as_tensor(layout.bounded, dtype=torch.bool))
-        self._size_groups = []
-        for size in sorted(set(sizes)):
-            blocks = [b for b, s in enumerate(sizes) if s == size]
-            columns = torch.as_tensor(layout.offsets[blocks]).reshape(-1, 1) + torch.arange(size)
-            names = (f"_group{size}_blocks", f"_group{size}_columns")
-            self.register_buffer(names[0], torch.as_tensor(blocks), persistent=False)
-            self.register_buffer(names[1], columns, persistent=False)
-            self._size_groups.append(names)
+        self._sizes = sorted(set(sizes))
 
     @property
     def n_blocks(self):
@@ -93,11 +86,12 @@ class Heads(nn.Module):
         n = raw.shape[0]
         codes = torch.empty(n, self.n_blocks, dtype=torch.long, device=raw.device)
         uniform = torch.rand(n, self.n_blocks, 1, generator=rng, device=raw.device)
-        for blocks_name, columns_name in self._size_groups:
-            blocks, columns = getattr(self, blocks_name), getattr(self, columns_name)
-            cdf = torch.softmax(raw[:, columns], dim=-1).cumsum_(-1)
+        sizes = self.valid.sum(dim=1)
+        for size in self._sizes:
+            blocks = sizes == size
+            cdf = torch.softmax(raw[:, self.index[blocks, :size]], dim=-1).cumsum_(-1)
             drawn = (cdf < uniform[:, blocks] * cdf[..., -1:]).sum(-1)
-            codes[:, blocks] = drawn.clamp_(max=columns.shape[1] - 1)
+            codes[:, blocks] = drawn.clamp_(max=size - 1)
         return codes
 
     def argmax_codes(self, raw):
