@@ -24,7 +24,7 @@ from .encoding import TabularEncoder
 from .models.data import TrainingData
 from .training import make_rng
 
-_CHUNK = 65_536
+_CHUNK = 16_384
 _FORMAT = 1
 
 

@@ -4,7 +4,8 @@ from torch import nn
 
 from augment.encoding import CategoricalBlock, Layout
 from augment.models.gan import Residual, ResidualGenerator
-from augment.models.layers import Heads
+from augment.models.layers import Heads, gumbel
+from augment.models.prior import CodePrior
 
 PROBABILITIES = ([0.7, 0.2, 0.1], [0.01, 0.04, 0.05, 0.4, 0.5], [0.5, 0.3, 0.2], [0.9, 0.1])
 
@@ -48,3 +49,75 @@ def test_residual_generator_without_autograd_matches_the_concatenating_path():
     with torch.inference_mode():
         got = generator(x)
     torch.testing.assert_close(got, expected.detach())
+
+
+def _padded_cross_entropy(heads, raw, codes):
+    logits = heads.logits(raw)
+    nll = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), codes.reshape(-1), reduction="none")
+    return nll.reshape(codes.shape).sum(dim=1)
+
+
+def test_cross_entropy_on_flat_blocks_matches_padded_softmax_with_gradients():
+    sizes = [2, 3, 1, 50, 12]
+    layout = Layout(2, (False, True), tuple(CategoricalBlock(f"c{i}", "category", s) for i, s in enumerate(sizes)))
+    heads = Heads(layout).double()
+    generator = torch.Generator().manual_seed(0)
+    # logits 200 apart across blocks: a shared shift would underflow the smaller blocks
+    raw = (torch.randn(64, layout.n_features, generator=generator, dtype=torch.float64) * 100).requires_grad_()
+    codes = torch.stack([torch.randint(s, (64,), generator=generator) for s in sizes], dim=1)
+    expected = _padded_cross_entropy(heads, raw, codes)
+    got = heads.cross_entropy(raw, codes)
+    torch.testing.assert_close(got, expected)
+    (grad_expected,) = torch.autograd.grad(expected.sum(), raw)
+    (grad_got,) = torch.autograd.grad(got.sum(), raw)
+    torch.testing.assert_close(grad_got, grad_expected)
+
+
+def test_gumbel_softmax_normalizes_each_block_of_the_perturbed_logits():
+    heads, raw = _heads_and_raw(32)
+    raw = raw + torch.randn(raw.shape, generator=torch.Generator().manual_seed(1))
+    soft = heads.gumbel_softmax(raw, 0.2, torch.Generator().manual_seed(2))
+    noise = gumbel((32, raw.shape[1] - 1), torch.Generator().manual_seed(2), "cpu")
+    assert soft.shape == raw.shape
+    start = 1
+    for p in PROBABILITIES:
+        block = slice(start, start + len(p))
+        expected = torch.softmax((raw[:, block] + noise[:, block.start - 1 : block.stop - 1]) / 0.2, dim=1)
+        torch.testing.assert_close(soft[:, block], expected)
+        start += len(p)
+    torch.testing.assert_close(soft[:, :1], raw[:, :1])
+
+
+def test_code_prior_sampling_with_cached_keys_matches_the_full_forward():
+    torch.manual_seed(0)
+    prior = CodePrior(n_slots=5, codebook_size=7, n_classes=3, dim=16, layers=2, heads=4).eval()
+    classes = torch.tensor([0, 1, 2, 1])
+    codes = prior.sample(classes, torch.Generator().manual_seed(0))
+    assert codes.shape == (4, 5)
+    assert ((codes >= 0) & (codes < 7)).all()
+    with torch.no_grad():
+        expected = prior.logits(codes[:, :-1], classes)
+    keys = torch.empty(2, 4, 4, 5, 4)
+    values = torch.empty_like(keys)
+    h = prior.start(classes)
+    with torch.no_grad():
+        for slot in range(5):
+            got = prior._step(h + prior.position[slot], slot, keys, values)
+            torch.testing.assert_close(got, expected[:, slot])
+            h = prior.token(codes[:, slot] + slot * 7)
+
+
+def test_code_prior_samples_follow_a_learned_sequence():
+    # slot 0 is the class; every later slot copies the one before it
+    torch.manual_seed(0)
+    prior = CodePrior(n_slots=3, codebook_size=4, n_classes=2, dim=32, layers=1, heads=2)
+    classes = torch.arange(512) % 2
+    codes = classes.unsqueeze(1).expand(-1, 3)
+    optimizer = torch.optim.Adam(prior.parameters(), lr=1e-2)
+    for _ in range(150):
+        optimizer.zero_grad()
+        prior.loss(codes, classes).backward()
+        optimizer.step()
+    with torch.no_grad():
+        drawn = prior.sample(classes, torch.Generator().manual_seed(1))
+    assert (drawn == codes).float().mean() > 0.98

@@ -142,11 +142,10 @@ class GAN(nn.Module):
         if column is None or self.heads.n_blocks == 0:
             return raw.new_zeros(())
         on_column = column < self.conditions.n_columns - (self.n_classes > 0)
-        rows = torch.arange(raw.shape[0], device=raw.device)
-        block = self.conditions.block_index[column].clamp(max=self.heads.n_blocks - 1)
-        logits = self.heads.logits(raw)[rows, block]
-        loss = F.cross_entropy(logits, category.clamp(max=logits.shape[1] - 1), reduction="none")
-        return (loss * on_column).sum() / on_column.sum().clamp(min=1)
+        block = self.conditions.block_index[column].clamp(max=self.heads.n_blocks - 1).unsqueeze(1)
+        chosen = self.heads.index[block, 0] + category.unsqueeze(1)
+        loss = self.heads.log_normalizers(raw).gather(1, block) - raw.gather(1, chosen.clamp(max=raw.shape[1] - 1))
+        return (loss.squeeze(1) * on_column).sum() / on_column.sum().clamp(min=1)
 
     def training_step(self, index, data, rng):
         """``critic_steps`` critic updates, then one generator update."""

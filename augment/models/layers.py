@@ -4,7 +4,6 @@ import itertools
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 
 def mlp(sizes, activation=nn.ReLU):
@@ -31,14 +30,20 @@ def gumbel(shape, rng, device):
     return -torch.log(-torch.log(u))
 
 
+def draw(logits, uniform):
+    """A category from the softmax of ``logits`` (..., K) by inverse CDF at ``uniform`` (..., 1)."""
+    cdf = torch.softmax(logits, dim=-1).cumsum_(-1)
+    return (cdf < uniform * cdf[..., -1:]).sum(-1).clamp_(max=logits.shape[-1] - 1)
+
+
 class Heads(nn.Module):
     """Reads a network's raw output through the encoder's :class:`Layout`.
 
-    The one-hot blocks have different sizes; during training they are
-    gathered into a padded ``(batch, n_blocks, max_size)`` tensor so that every
-    softmax and cross-entropy runs as one batched operation. Sampling, where
-    batches are large and padding would dominate, draws blocks of equal size
-    together without padding.
+    The one-hot blocks have different sizes and follow each other after the
+    continuous slots. Training normalizes every block at once on the flat
+    logits, without padding: each block's maximum is a scatter, its sum of
+    exponentials one matmul with the block membership matrix. Sampling draws
+    blocks of equal size together; :meth:`logits` pads blocks for argmax.
     """
 
     def __init__(self, layout):
@@ -52,6 +57,9 @@ class Heads(nn.Module):
         self.register_buffer("index", (offsets + steps).clamp(max=max(self.n_features - 1, 0)))
         self.register_buffer("valid", steps < torch.as_tensor(sizes, dtype=torch.long).reshape(-1, 1))
         self.register_buffer("bounded", torch.as_tensor(layout.bounded, dtype=torch.bool))
+        block_of = torch.repeat_interleave(torch.arange(len(sizes)), torch.as_tensor(sizes, dtype=torch.long))
+        self.register_buffer("block_of", block_of)
+        self.register_buffer("members", (block_of.reshape(-1, 1) == torch.arange(len(sizes))).float())
         self._sizes = sorted(set(sizes))
 
     @property
@@ -62,24 +70,35 @@ class Heads(nn.Module):
         """Padded block logits, ``-inf`` where a block is shorter than the widest."""
         return raw[:, self.index].masked_fill(~self.valid, float("-inf"))
 
-    def flatten(self, continuous, padded):
-        """Continuous values and padded block values back in the flat layout.
-
-        Blocks follow each other in the layout, so the valid entries of the
-        padded tensor, read row-major, are exactly the flat one-hot columns.
-        """
-        return torch.cat([continuous, padded[:, self.valid]], dim=1)
-
     def continuous(self, raw):
         """Continuous slots: identity on the real line, ``tanh`` where bounded."""
         values = raw[:, : self.n_continuous]
         return torch.where(self.bounded, torch.tanh(values), values)
 
+    def _normalize(self, logits):
+        """``exp(logits - block max)``, each block's sum of it and its max, for flat block logits.
+
+        The max is a constant shift that cancels in every softmax and
+        log-sum-exp, so it is taken without autograd.
+        """
+        block_of = self.block_of.expand(logits.shape[0], -1)
+        shift = logits.detach().new_full((logits.shape[0], self.n_blocks), float("-inf"))
+        shift.scatter_reduce_(1, block_of, logits.detach(), "amax")
+        exp = (logits - shift[:, self.block_of]).exp()
+        return exp, exp @ self.members.to(exp.dtype), shift
+
+    def log_normalizers(self, raw):
+        """Log-sum-exp of every block's logits, shape ``(n, n_blocks)``."""
+        _, total, shift = self._normalize(raw[:, self.n_continuous :])
+        return shift + total.log()
+
     def gumbel_softmax(self, raw, tau, rng):
         """Continuous slots plus a Gumbel-softmax relaxation of every block (for the GAN)."""
-        logits = self.logits(raw)
-        soft = torch.softmax((logits + gumbel(logits.shape, rng, raw.device)) / tau, dim=-1)
-        return self.flatten(self.continuous(raw), soft)
+        logits = raw[:, self.n_continuous :]
+        if self.n_blocks == 0:
+            return self.continuous(raw)
+        exp, total, _ = self._normalize((logits + gumbel(logits.shape, rng, raw.device)) / tau)
+        return torch.cat([self.continuous(raw), exp / total[:, self.block_of]], dim=1)
 
     def sample_codes(self, raw, rng):
         """One category per block, drawn from its softmax by inverse CDF (one uniform per block)."""
@@ -89,9 +108,7 @@ class Heads(nn.Module):
         sizes = self.valid.sum(dim=1)
         for size in self._sizes:
             blocks = sizes == size
-            cdf = torch.softmax(raw[:, self.index[blocks, :size]], dim=-1).cumsum_(-1)
-            drawn = (cdf < uniform[:, blocks] * cdf[..., -1:]).sum(-1)
-            codes[:, blocks] = drawn.clamp_(max=size - 1)
+            codes[:, blocks] = draw(raw[:, self.index[blocks, :size]], uniform[:, blocks])
         return codes
 
     def argmax_codes(self, raw):
@@ -102,9 +119,8 @@ class Heads(nn.Module):
         """Per-row sum over blocks of the categorical cross-entropy."""
         if self.n_blocks == 0:
             return raw.new_zeros(raw.shape[0])
-        logits = self.logits(raw)
-        nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), codes.reshape(-1), reduction="none")
-        return nll.reshape(codes.shape).sum(dim=1)
+        chosen = raw.gather(1, self.index[:, 0] + codes)
+        return (self.log_normalizers(raw) - chosen).sum(dim=1)
 
 
 class GaussianContinuous(nn.Module):

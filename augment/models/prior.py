@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .layers import gumbel
+from .layers import draw
 
 
 class CodePrior(nn.Module):
@@ -42,11 +42,37 @@ class CodePrior(nn.Module):
         logits = self.logits(codes[:, :-1], classes)
         return F.cross_entropy(logits.reshape(-1, self.codebook_size), codes.reshape(-1))
 
+    def _step(self, h, position, keys, values):
+        """Next-code logits for the new token ``h`` (batch, dim) at ``position``.
+
+        The same computation as :meth:`logits` at that position, with the
+        keys and values of earlier tokens read from ``keys`` and ``values``
+        (layers, batch, heads, slots, head dim) instead of recomputed.
+        """
+        for i, layer in enumerate(self.body.layers):
+            attention = layer.self_attn
+            heads = attention.num_heads
+            q, k, v = F.linear(layer.norm1(h), attention.in_proj_weight, attention.in_proj_bias).chunk(3, dim=-1)
+            keys[i, :, :, position] = k.reshape(h.shape[0], heads, -1)
+            values[i, :, :, position] = v.reshape(h.shape[0], heads, -1)
+            mixed = F.scaled_dot_product_attention(
+                q.reshape(h.shape[0], heads, 1, -1), keys[i, :, :, : position + 1], values[i, :, :, : position + 1]
+            )
+            h = h + attention.out_proj(mixed.reshape(h.shape[0], -1))
+            h = h + layer.linear2(layer.activation(layer.linear1(layer.norm2(h))))
+        return self.out(self.norm(h))
+
     def sample(self, classes, rng):
-        """Draw a code for every slot, one slot at a time."""
-        codes = classes.new_zeros(classes.shape[0], 0)
-        for _ in range(self.n_slots):
-            logits = self.logits(codes, classes)[:, -1]
-            pick = (logits + gumbel(logits.shape, rng, logits.device)).argmax(dim=-1)
-            codes = torch.cat([codes, pick.unsqueeze(1)], dim=1)
+        """Draw a code for every slot, one slot at a time, caching each token's keys and values."""
+        n, dim = classes.shape[0], self.position.shape[1]
+        heads = self.body.layers[0].self_attn.num_heads
+        cache = (len(self.body.layers), n, heads, self.n_slots, dim // heads)
+        keys = self.position.new_empty(cache)
+        values = self.position.new_empty(cache)
+        uniform = torch.rand(n, self.n_slots, 1, generator=rng, device=classes.device)
+        codes = classes.new_empty(n, self.n_slots)
+        h = self.start(classes)
+        for slot in range(self.n_slots):
+            codes[:, slot] = draw(self._step(h + self.position[slot], slot, keys, values), uniform[:, slot])
+            h = self.token(codes[:, slot] + slot * self.codebook_size)
         return codes
