@@ -155,8 +155,10 @@ class GAN(nn.Module):
             with torch.no_grad():
                 fake = self.heads.gumbel_softmax(self._raw(labels, columns, rng), _TAU, rng)
             real = data.x[rows]
-            loss_d = self.critic(fake, labels, columns, rng).mean() - self.critic(real, labels, columns, rng).mean()
-            loss_d = loss_d + _PENALTY * self._penalty(real, fake, labels, columns, rng)
+            scores = self.critic(
+                torch.cat([fake, real]), torch.cat([labels, labels]), torch.cat([columns, columns]), rng
+            ).reshape(2, -1)
+            loss_d = scores[0].mean() - scores[1].mean() + _PENALTY * self._penalty(real, fake, labels, columns, rng)
             opt_d.zero_grad(set_to_none=True)
             loss_d.backward()
             opt_d.step()
