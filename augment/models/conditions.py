@@ -10,16 +10,7 @@ every draw is a tensor gather: no Python loop over rows.
 import torch
 from torch import nn
 
-
-def _draw(weights, rng):
-    """One index per row of non-negative ``weights``, with probability proportional to its weight.
-
-    Inverse CDF with one uniform per row: the first index whose cumulative
-    weight exceeds it (a category of weight 0 is never drawn).
-    """
-    cdf = weights.cumsum(-1)
-    threshold = torch.rand(weights.shape[0], 1, generator=rng, device=weights.device) * cdf[:, -1:]
-    return (cdf <= threshold).sum(-1).clamp_(max=weights.shape[1] - 1)
+from .layers import draw
 
 
 class ConditionSampler(nn.Module):
@@ -76,15 +67,16 @@ class ConditionSampler(nn.Module):
         """Draw ``n`` (column, category, real row) triples for a training step."""
         device = self._order.device
         column = torch.randint(self.n_columns, (n,), generator=rng, device=device)
-        category = _draw(self._log_frequency[column], rng)
+        category = draw(self._log_frequency[column], torch.rand(n, 1, generator=rng, device=device))
         pick = (torch.rand(n, generator=rng, device=device) * self._counts[column, category]).long()
         rows = self._order[column, self._offsets[column, category] + pick]
         return column, category, rows
 
     def sample(self, n, rng):
         """Draw ``n`` (column, category) pairs from the empirical frequencies."""
-        column = torch.randint(self.n_columns, (n,), generator=rng, device=self.frequency.device)
-        return column, _draw(self.frequency[column], rng)
+        device = self.frequency.device
+        column = torch.randint(self.n_columns, (n,), generator=rng, device=device)
+        return column, draw(self.frequency[column], torch.rand(n, 1, generator=rng, device=device))
 
     def drop_training_tables(self):
         """Forget the per-row tables once training is over; frequencies stay."""

@@ -30,10 +30,14 @@ def gumbel(shape, rng, device):
     return -torch.log(-torch.log(u))
 
 
-def draw(logits, uniform):
-    """A category from the softmax of ``logits`` (..., K) by inverse CDF at ``uniform`` (..., 1)."""
-    cdf = torch.softmax(logits, dim=-1).cumsum_(-1)
-    return (cdf < uniform * cdf[..., -1:]).sum(-1).clamp_(max=logits.shape[-1] - 1)
+def draw(weights, uniform):
+    """An index into non-negative ``weights`` (..., K), with probability proportional to its weight.
+
+    Inverse CDF at ``uniform`` (..., 1) in [0, 1): the first index whose
+    cumulative weight exceeds it, so an index of weight 0 is never drawn.
+    """
+    cdf = weights.cumsum(-1)
+    return (cdf <= uniform * cdf[..., -1:]).sum(-1).clamp_(max=weights.shape[-1] - 1)
 
 
 class Heads(nn.Module):
@@ -108,7 +112,7 @@ class Heads(nn.Module):
         sizes = self.valid.sum(dim=1)
         for size in self._sizes:
             blocks = sizes == size
-            codes[:, blocks] = draw(raw[:, self.index[blocks, :size]], uniform[:, blocks])
+            codes[:, blocks] = draw(torch.softmax(raw[:, self.index[blocks, :size]], dim=-1), uniform[:, blocks])
         return codes
 
     def argmax_codes(self, raw):

@@ -73,6 +73,7 @@ class CodePrior(nn.Module):
         codes = classes.new_empty(n, self.n_slots)
         h = self.start(classes)
         for slot in range(self.n_slots):
-            codes[:, slot] = draw(self._step(h + self.position[slot], slot, keys, values), uniform[:, slot])
+            logits = self._step(h + self.position[slot], slot, keys, values)
+            codes[:, slot] = draw(torch.softmax(logits, dim=-1), uniform[:, slot])
             h = self.token(codes[:, slot] + slot * self.codebook_size)
         return codes
