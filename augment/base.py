@@ -294,8 +294,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         check_is_fitted(self)
         frame = self._validate_X(X, reset=False)
         frame.columns = self.encoder_.columns_
-        x, codes = self.encoder_.transform(frame)
-        return torch.as_tensor(x, device=self._device), torch.as_tensor(codes, device=self._device)
+        return torch.as_tensor(self.encoder_.transform(frame)[0], device=self._device)
 
     def _batched(self, method, *tensors):
         """Run ``model_.<method>`` in float64 over chunks, back as numpy.
@@ -324,7 +323,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         -------
         Z : ndarray of shape (n_samples, n_features_out)
         """
-        x, _ = self._encode(X)
+        x = self._encode(X)
         return self._batched("transform", x)
 
     # ----------------------------------------------------------- persistence

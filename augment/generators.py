@@ -335,12 +335,12 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         -------
         scores : ndarray of shape (n_samples,)
         """
-        x, codes = self._encode(X)
+        x = self._encode(X)
         if not self._n_classes or y is not None:
-            return self._batched("score", x, codes, self._row_classes(y, len(x)))
+            return self._batched("score", x, self._row_classes(y, len(x)))
         log_prior = np.log(self._class_counts / self._class_counts.sum())
         per_class = [
-            self._batched("score", x, codes, torch.full((len(x),), c, device=self._device)) + log_prior[c]
+            self._batched("score", x, torch.full((len(x),), c, device=self._device)) + log_prior[c]
             for c in range(self._n_classes)
         ]
         return logsumexp(np.column_stack(per_class), axis=1)

@@ -1,11 +1,14 @@
 import numpy as np
 import torch
+from sklearn.covariance import ledoit_wolf as sklearn_ledoit_wolf
 from torch import nn
+from torch.nn import functional as F
 
 from augment.encoding import CategoricalBlock, Layout
 from augment.models.gan import Residual, ResidualGenerator
-from augment.models.layers import Heads, gumbel
+from augment.models.layers import GaussianContinuous, Heads, gumbel, reconstruction_nll
 from augment.models.prior import CodePrior
+from augment.models.vae import ledoit_wolf
 
 PROBABILITIES = ([0.7, 0.2, 0.1], [0.01, 0.04, 0.05, 0.4, 0.5], [0.5, 0.3, 0.2], [0.9, 0.1])
 
@@ -66,7 +69,8 @@ def test_cross_entropy_on_flat_blocks_matches_padded_softmax_with_gradients():
     raw = (torch.randn(64, layout.n_features, generator=generator, dtype=torch.float64) * 100).requires_grad_()
     codes = torch.stack([torch.randint(s, (64,), generator=generator) for s in sizes], dim=1)
     expected = _padded_cross_entropy(heads, raw, codes)
-    got = heads.cross_entropy(raw, codes)
+    one_hot = torch.cat([F.one_hot(codes[:, i], s) for i, s in enumerate(sizes)], dim=1).double()
+    got = heads.cross_entropy(heads.split(raw)[1], one_hot)
     torch.testing.assert_close(got, expected)
     (grad_expected,) = torch.autograd.grad(expected.sum(), raw)
     (grad_got,) = torch.autograd.grad(got.sum(), raw)
@@ -121,3 +125,29 @@ def test_code_prior_samples_follow_a_learned_sequence():
     with torch.no_grad():
         drawn = prior.sample(classes, torch.Generator().manual_seed(1))
     assert (drawn == codes).float().mean() > 0.98
+
+
+def test_reconstruction_nll_is_gaussian_on_slots_plus_categorical_on_blocks():
+    sizes = [3, 1, 4]
+    layout = Layout(2, (False, True), tuple(CategoricalBlock(f"c{i}", "category", s) for i, s in enumerate(sizes)))
+    heads, gaussian = Heads(layout).double(), GaussianContinuous(2).double()
+    generator = torch.Generator().manual_seed(0)
+    raw = torch.randn(16, layout.n_features, generator=generator, dtype=torch.float64)
+    codes = torch.stack([torch.randint(s, (16,), generator=generator) for s in sizes], dim=1)
+    target = torch.randn(16, 2, generator=generator, dtype=torch.float64).clamp(-0.9, 0.9)
+    x = torch.cat([target, *(F.one_hot(codes[:, i], s).double() for i, s in enumerate(sizes))], dim=1)
+    mean = torch.stack([raw[:, 0], torch.tanh(raw[:, 1])], dim=1)
+    expected = -torch.distributions.Normal(mean, gaussian.sigma).log_prob(target).sum(dim=1)
+    start = 2
+    for i, s in enumerate(sizes):
+        expected = expected + F.cross_entropy(raw[:, start : start + s], codes[:, i], reduction="none")
+        start += s
+    torch.testing.assert_close(reconstruction_nll(heads, gaussian, raw, x), expected)
+    torch.testing.assert_close(heads.split(raw)[0], heads.continuous(raw))
+
+
+def test_ledoit_wolf_matches_scikit_learn():
+    rng = np.random.default_rng(0)
+    for n, p in [(500, 20), (3, 10), (40, 1)]:
+        x = rng.normal(size=(n, p)) @ rng.normal(size=(p, p))
+        np.testing.assert_allclose(ledoit_wolf(torch.as_tensor(x)).numpy(), sklearn_ledoit_wolf(x)[0], atol=1e-10)

@@ -7,6 +7,7 @@ from torch.nn import functional as F
 from .conditions import ConditionSampler
 from .data import one_hot
 from .layers import Heads, dropout
+from .optim import FlatAdam, frozen
 
 _TAU = 0.2
 _PENALTY = 10.0
@@ -97,9 +98,9 @@ class GAN(nn.Module):
         self.critic_out = nn.Linear(width, 1)
 
     def configure_optimizers(self, learning_rate):
-        kwargs = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6, "fused": True}
+        kwargs = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
         critic = [*self.embed.parameters(), *self.critic_hidden.parameters(), *self.critic_out.parameters()]
-        self._optimizers = (torch.optim.Adam(self.generator.parameters(), **kwargs), torch.optim.Adam(critic, **kwargs))
+        self._optimizers = (FlatAdam(self.generator.parameters(), **kwargs), FlatAdam(critic, **kwargs))
 
     def fit_conditions(self, data):
         """Build the sampling tables; the label, if any, counts as a categorical column."""
@@ -159,15 +160,16 @@ class GAN(nn.Module):
                 torch.cat([fake, real]), torch.cat([labels, labels]), torch.cat([columns, columns]), rng
             ).reshape(2, -1)
             loss_d = scores[0].mean() - scores[1].mean() + _PENALTY * self._penalty(real, fake, labels, columns, rng)
-            opt_d.zero_grad(set_to_none=True)
+            opt_d.zero_grad()
             loss_d.backward()
             opt_d.step()
 
         _, labels, columns, column, category = self._condition(index, data, rng)
         raw = self._raw(labels, columns, rng)
         fake = self.heads.gumbel_softmax(raw, _TAU, rng)
-        loss_g = -self.critic(fake, labels, columns, rng).mean() + self._condition_loss(raw, column, category)
-        opt_g.zero_grad(set_to_none=True)
+        with frozen(opt_d.parameters):
+            loss_g = -self.critic(fake, labels, columns, rng).mean() + self._condition_loss(raw, column, category)
+        opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
         return {"critic": loss_d, "generator": loss_g}

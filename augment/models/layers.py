@@ -76,8 +76,19 @@ class Heads(nn.Module):
 
     def continuous(self, raw):
         """Continuous slots: identity on the real line, ``tanh`` where bounded."""
-        values = raw[:, : self.n_continuous]
+        return self._squash(raw[:, : self.n_continuous])
+
+    def _squash(self, values):
         return torch.where(self.bounded, torch.tanh(values), values)
+
+    def split(self, raw):
+        """Continuous slots (as :meth:`continuous`) and the flat block logits of ``raw``.
+
+        One ``split`` rather than two slices, so the backward pass
+        concatenates the two gradients instead of zero-filling two copies.
+        """
+        values, logits = raw.split([self.n_continuous, raw.shape[1] - self.n_continuous], dim=1)
+        return self._squash(values), logits
 
     def _normalize(self, logits):
         """``exp(logits - block max)``, each block's sum of it and its max, for flat block logits.
@@ -88,7 +99,7 @@ class Heads(nn.Module):
         block_of = self.block_of.expand(logits.shape[0], -1)
         shift = logits.detach().new_full((logits.shape[0], self.n_blocks), float("-inf"))
         shift.scatter_reduce_(1, block_of, logits.detach(), "amax")
-        exp = (logits - shift[:, self.block_of]).exp()
+        exp = (logits - shift.gather(1, block_of)).exp()
         return exp, exp @ self.members.to(exp.dtype), shift
 
     def log_normalizers(self, raw):
@@ -119,12 +130,16 @@ class Heads(nn.Module):
         """The most likely category of every block."""
         return self.logits(raw).argmax(dim=-1)
 
-    def cross_entropy(self, raw, codes):
-        """Per-row sum over blocks of the categorical cross-entropy."""
+    def cross_entropy(self, logits, one_hot):
+        """Per-row sum over blocks of the categorical cross-entropy of flat block ``logits``.
+
+        ``one_hot`` is the encoded rows' block part; the chosen logits are a
+        product with it rather than a gather, whose backward would scatter.
+        """
         if self.n_blocks == 0:
-            return raw.new_zeros(raw.shape[0])
-        chosen = raw.gather(1, self.index[:, 0] + codes)
-        return (self.log_normalizers(raw) - chosen).sum(dim=1)
+            return logits.new_zeros(logits.shape[0])
+        _, total, shift = self._normalize(logits)
+        return (shift + total.log()).sum(dim=1) - (logits * one_hot).sum(dim=1)
 
 
 class GaussianContinuous(nn.Module):
@@ -149,3 +164,13 @@ class GaussianContinuous(nn.Module):
         noise = torch.randn(mean.shape, generator=rng, device=mean.device)
         values = mean + self.sigma * noise
         return torch.where(bounded, values.clamp(-1, 1), values)
+
+
+def reconstruction_nll(heads, gaussian, raw, x):
+    """Per-row negative log-likelihood of encoded rows ``x`` under a decoder's ``raw`` output.
+
+    Gaussian on the continuous slots, categorical on every one-hot block.
+    """
+    values, logits = heads.split(raw)
+    target, one_hot = x.split([heads.n_continuous, x.shape[1] - heads.n_continuous], dim=1)
+    return gaussian.nll(values, target) + heads.cross_entropy(logits, one_hot)

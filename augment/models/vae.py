@@ -1,14 +1,33 @@
 """Conditional VAE with per-block likelihoods (the TVAE recipe)."""
 
-import numpy as np
 import torch
-from sklearn.covariance import ledoit_wolf
 from torch import nn
+from torch.nn import functional as F
 
 from .data import one_hot
-from .layers import GaussianContinuous, Heads, mlp
+from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
+from .optim import FlatAdam
 
 _LOSS_FACTOR = 2.0
+_PRIOR_CHUNK = 8192
+
+
+def ledoit_wolf(x):
+    """Ledoit-Wolf shrunk covariance of the rows of ``x`` (n, p), as scikit-learn's ``ledoit_wolf``.
+
+    ``(1 - s) S + s mu I`` with ``S`` the empirical covariance, ``mu`` its
+    mean eigenvalue and ``s`` the shrinkage that minimizes the expected
+    squared error (Ledoit and Wolf, 2004). One Gram matrix on ``x``'s device.
+    """
+    n, p = x.shape
+    centered = x - x.mean(dim=0)
+    covariance = centered.T @ centered / n
+    mu = covariance.diagonal().mean()
+    target = mu * torch.eye(p, dtype=x.dtype, device=x.device)
+    delta = (covariance - target).pow(2).sum() / p
+    beta = (torch.linalg.vector_norm(centered, dim=1).pow(4).sum() / n - covariance.pow(2).sum()) / (n * p)
+    shrinkage = torch.where(delta > 0, torch.minimum(beta, delta) / delta, 0.0)
+    return (1 - shrinkage) * covariance + shrinkage * target
 
 
 class VAE(nn.Module):
@@ -38,42 +57,43 @@ class VAE(nn.Module):
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
 
     def configure_optimizers(self, learning_rate):
-        self._optimizers = (torch.optim.Adam(self.parameters(), lr=learning_rate, weight_decay=1e-5, fused=True),)
+        self._optimizers = (FlatAdam(self.parameters(), lr=learning_rate, weight_decay=1e-5),)
 
     def encode(self, x):
         """Posterior mean and log-variance."""
         mean, log_var = self.to_latent(self.encoder(x)).chunk(2, dim=1)
         return mean, log_var.clamp(-20, 10)
 
+    def posterior_mean(self, x):
+        """The posterior mean alone (half of the last encoder layer)."""
+        rows = slice(0, self.latent_dim)
+        return F.linear(self.encoder(x), self.to_latent.weight[rows], self.to_latent.bias[rows])
+
     def decode(self, z, labels):
         return self.decoder(torch.cat([z, labels], dim=1))
 
-    def negative_elbo(self, x, codes, labels, z, mean, log_var, reconstruction_weight=1.0):
+    def negative_elbo(self, x, labels, z, mean, log_var, reconstruction_weight=1.0):
         """Per-row negative ELBO for latent draw ``z``."""
-        raw = self.decode(z, labels)
-        n_cont = self.heads.n_continuous
-        reconstruction = self.gaussian.nll(self.heads.continuous(raw), x[:, :n_cont]) + self.heads.cross_entropy(
-            raw, codes
-        )
+        reconstruction = reconstruction_nll(self.heads, self.gaussian, self.decode(z, labels), x)
         kl = -0.5 * (1 + log_var - mean.pow(2) - log_var.exp()).sum(dim=1)
         return reconstruction_weight * reconstruction + kl
 
     def training_step(self, index, data, rng):
         (optimizer,) = self._optimizers
-        x = data.x[index]
+        x = data.x.index_select(0, index)
         mean, log_var = self.encode(x)
         z = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=rng, device=x.device)
-        loss = self.negative_elbo(x, data.codes[index], data.labels(index), z, mean, log_var, _LOSS_FACTOR).mean()
-        optimizer.zero_grad(set_to_none=True)
+        loss = self.negative_elbo(x, data.labels(index), z, mean, log_var, _LOSS_FACTOR).mean()
+        optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         return {"loss": loss}
 
-    def score(self, x, codes, classes):
+    def score(self, x, classes):
         """Per-row ELBO with the latent at its posterior mean (deterministic)."""
         mean, log_var = self.encode(x)
         labels = one_hot(classes, self.n_classes, x.shape[0], x)
-        return -self.negative_elbo(x, codes, labels, mean, mean, log_var)
+        return -self.negative_elbo(x, labels, mean, mean, log_var)
 
     @torch.no_grad()
     def fit_prior(self, x, classes):
@@ -82,15 +102,18 @@ class VAE(nn.Module):
         Covariances are Ledoit-Wolf shrunk; a class of one row borrows the
         covariance pooled over all rows.
         """
-        means = self.encode(x)[0].double().cpu().numpy()
-        classes = classes.cpu().numpy()
-        pooled = ledoit_wolf(means)[0]
+        means = torch.cat([self.posterior_mean(chunk) for chunk in x.split(_PRIOR_CHUNK)]).double()
+        identity = torch.eye(self.latent_dim, dtype=means.dtype, device=means.device)
+        pooled = None
         for c in range(self.prior_mean.shape[0]):
             rows = means[classes == c]
-            covariance = ledoit_wolf(rows)[0] if len(rows) > 1 else pooled
-            covariance = covariance + 1e-6 * np.eye(len(covariance))
-            self.prior_mean[c] = torch.as_tensor(rows.mean(axis=0))
-            self.prior_scale[c] = torch.as_tensor(np.linalg.cholesky(covariance))
+            if len(rows) > 1:
+                covariance = ledoit_wolf(rows)
+            else:
+                pooled = ledoit_wolf(means) if pooled is None else pooled
+                covariance = pooled
+            self.prior_mean[c] = rows.mean(dim=0)
+            self.prior_scale[c] = torch.linalg.cholesky(covariance + 1e-6 * identity)
 
     def sample(self, classes, rng):
         """Continuous slots and block codes of ``len(classes)`` new rows."""
@@ -106,7 +129,7 @@ class VAE(nn.Module):
 
     def transform(self, x):
         """Posterior mean."""
-        return self.encode(x)[0]
+        return self.posterior_mean(x)
 
     def inverse_transform(self, z, classes):
         """Most likely row for each latent: means and argmax categories."""

@@ -4,7 +4,8 @@ import torch
 from torch import nn
 
 from .data import one_hot
-from .layers import GaussianContinuous, Heads, mlp
+from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
+from .optim import FlatAdam
 from .prior import CodePrior
 from .quantizer import EMAQuantizer
 
@@ -43,8 +44,8 @@ class VQVAE(nn.Module):
     def configure_optimizers(self, learning_rate):
         autoencoder = [*self.encoder.parameters(), *self.decoder.parameters(), *self.gaussian.parameters()]
         self._optimizers = (
-            torch.optim.Adam(autoencoder, lr=learning_rate, fused=True),
-            torch.optim.Adam(self.prior.parameters(), lr=learning_rate, fused=True),
+            FlatAdam(autoencoder, lr=learning_rate),
+            FlatAdam(self.prior.parameters(), lr=learning_rate),
         )
 
     def _latents(self, x):
@@ -56,14 +57,11 @@ class VQVAE(nn.Module):
     def training_step(self, index, data, rng):
         """Autoencoder update: reconstruction likelihood plus commitment."""
         optimizer = self._optimizers[0]
-        x = data.x[index]
+        x = data.x.index_select(0, index)
         quantized, _, commitment = self.quantizer(self._latents(x), rng)
-        raw = self.decode(quantized, data.labels(index))
-        n_cont = self.heads.n_continuous
-        reconstruction = self.gaussian.nll(self.heads.continuous(raw), x[:, :n_cont])
-        reconstruction = reconstruction + self.heads.cross_entropy(raw, data.codes[index])
+        reconstruction = reconstruction_nll(self.heads, self.gaussian, self.decode(quantized, data.labels(index)), x)
         loss = (reconstruction + self.commitment * commitment).mean()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         return {"loss": loss}
@@ -76,7 +74,7 @@ class VQVAE(nn.Module):
         """Prior update on fixed code indices."""
         optimizer = self._optimizers[1]
         loss = self.prior.loss(codes[index], classes[index])
-        optimizer.zero_grad(set_to_none=True)
+        optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         return {"prior": loss}
