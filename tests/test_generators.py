@@ -225,3 +225,16 @@ def test_no_warnings_on_a_plain_fit(mixed):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         make(GANGenerator).fit(mixed).sample(10)
+
+
+@pytest.mark.parametrize("classes", [[0, 2, 1, 2, 0, 1], [1, 1, 1, 1, 1, 1]])
+def test_vae_prior_folded_into_the_decoder_equals_decoding_prior_draws(classes):
+    X, y = load_iris(return_X_y=True)
+    model = VAEGenerator(epochs=2, random_state=0).fit(X, y).model_
+    classes = torch.as_tensor(classes)
+    noise = torch.randn(len(classes), model.latent_dim, generator=torch.Generator().manual_seed(0))
+    z = model.prior_mean[classes] + (model.prior_scale[classes] @ noise.unsqueeze(2)).squeeze(2)
+    labels = torch.nn.functional.one_hot(classes, 3).float()
+    with torch.no_grad():
+        expected = model.decoder[0](torch.cat([z, labels], dim=1))
+        torch.testing.assert_close(model._first_layer_on_prior(noise, classes), expected)

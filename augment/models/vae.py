@@ -117,15 +117,29 @@ class VAE(nn.Module):
 
     def sample(self, classes, rng):
         """Continuous slots and block codes of ``len(classes)`` new rows."""
-        labels = one_hot(classes, self.n_classes, classes.shape[0], self.gaussian.log_sigma)
         noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
-        z = torch.empty_like(noise)
-        for c in range(self.prior_mean.shape[0]):
-            rows = classes == c
-            z[rows] = self.prior_mean[c] + noise[rows] @ self.prior_scale[c].T
-        raw = self.decode(z, labels)
+        raw = self.decoder[1:](self._first_layer_on_prior(noise, classes))
         continuous = self.gaussian.sample(self.heads.continuous(raw), rng, self.heads.bounded)
         return continuous, self.heads.sample_codes(raw, rng)
+
+    def _first_layer_on_prior(self, noise, classes):
+        """The decoder's first layer at ``z = mean_c + scale_c @ noise`` and class ``c``.
+
+        The prior's affine map and the class one-hot are folded into the
+        layer's weight and bias per class, so a row costs one product.
+        """
+        first = self.decoder[0]
+        w_latent, w_label = first.weight.split([self.latent_dim, self.n_classes], dim=1)
+        weights = w_latent @ self.prior_scale
+        biases = self.prior_mean @ w_latent.T + first.bias + (w_label.T if self.n_classes else 0)
+        present = classes.unique()
+        if len(present) == 1:
+            return torch.addmm(biases[present[0]], noise, weights[present[0]].T)
+        out = noise.new_empty(noise.shape[0], first.out_features)
+        for c in present:
+            rows = classes == c
+            out[rows] = torch.addmm(biases[c], noise[rows], weights[c].T)
+        return out
 
     def transform(self, x):
         """Posterior mean."""
