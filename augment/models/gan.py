@@ -145,7 +145,8 @@ class GAN(nn.Module):
         on_column = column < self.conditions.n_columns - (self.n_classes > 0)
         block = self.conditions.block_index[column].clamp(max=self.heads.n_blocks - 1).unsqueeze(1)
         chosen = self.heads.index[block, 0] + category.unsqueeze(1)
-        loss = self.heads.log_normalizers(raw).gather(1, block) - raw.gather(1, chosen.clamp(max=raw.shape[1] - 1))
+        log_normalizer = self.heads.log_normalizers(raw[:, self.heads.n_continuous :]).gather(1, block)
+        loss = log_normalizer - raw.gather(1, chosen.clamp(max=raw.shape[1] - 1))
         return (loss.squeeze(1) * on_column).sum() / on_column.sum().clamp(min=1)
 
     def training_step(self, index, data, rng):

@@ -102,9 +102,9 @@ class Heads(nn.Module):
         exp = (logits - shift.gather(1, block_of)).exp()
         return exp, exp @ self.members.to(exp.dtype), shift
 
-    def log_normalizers(self, raw):
-        """Log-sum-exp of every block's logits, shape ``(n, n_blocks)``."""
-        _, total, shift = self._normalize(raw[:, self.n_continuous :])
+    def log_normalizers(self, logits):
+        """Log-sum-exp of every block of flat block ``logits``, shape ``(n, n_blocks)``."""
+        _, total, shift = self._normalize(logits)
         return shift + total.log()
 
     def gumbel_softmax(self, raw, tau, rng):
@@ -138,8 +138,7 @@ class Heads(nn.Module):
         """
         if self.n_blocks == 0:
             return logits.new_zeros(logits.shape[0])
-        _, total, shift = self._normalize(logits)
-        return (shift + total.log()).sum(dim=1) - (logits * one_hot).sum(dim=1)
+        return self.log_normalizers(logits).sum(dim=1) - (logits * one_hot).sum(dim=1)
 
 
 class GaussianContinuous(nn.Module):
