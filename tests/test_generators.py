@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.covariance import ledoit_wolf
 from sklearn.datasets import load_iris
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
@@ -238,3 +239,18 @@ def test_vae_prior_folded_into_the_decoder_equals_decoding_prior_draws(classes):
     with torch.no_grad():
         expected = model.decoder[0](torch.cat([z, labels], dim=1))
         torch.testing.assert_close(model._first_layer_on_prior(noise, classes), expected)
+
+
+def test_vae_prior_is_each_class_posterior_mean_gaussian():
+    X, y = load_iris(return_X_y=True)
+    y = y.copy()
+    y[7] = 3
+    gen = VAEGenerator(epochs=2, random_state=0).fit(X, y)
+    Z = gen.transform(X)
+    model = gen.model_
+    covariances = (model.prior_scale @ model.prior_scale.mT).double().numpy() - 1e-6 * np.eye(model.latent_dim)
+    for c, expected in [(0, Z[y == 0]), (1, Z[y == 1]), (2, Z[y == 2]), (3, Z)]:
+        if c < 3:
+            np.testing.assert_allclose(model.prior_mean[c].numpy(), expected.mean(axis=0), atol=1e-5)
+        np.testing.assert_allclose(covariances[c], ledoit_wolf(expected)[0], atol=1e-5)
+    np.testing.assert_allclose(model.prior_mean[3].numpy(), Z[7], atol=1e-5)

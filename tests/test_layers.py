@@ -151,3 +151,6 @@ def test_ledoit_wolf_matches_scikit_learn():
     for n, p in [(500, 20), (3, 10), (40, 1)]:
         x = rng.normal(size=(n, p)) @ rng.normal(size=(p, p))
         np.testing.assert_allclose(ledoit_wolf(torch.as_tensor(x)).numpy(), sklearn_ledoit_wolf(x)[0], atol=1e-10)
+        single = ledoit_wolf(torch.as_tensor(x, dtype=torch.float32))
+        assert single.dtype == torch.float64
+        np.testing.assert_allclose(single.numpy(), sklearn_ledoit_wolf(x)[0], rtol=1e-4, atol=1e-5)

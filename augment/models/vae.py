@@ -17,15 +17,18 @@ def ledoit_wolf(x):
 
     ``(1 - s) S + s mu I`` with ``S`` the empirical covariance, ``mu`` its
     mean eigenvalue and ``s`` the shrinkage that minimizes the expected
-    squared error (Ledoit and Wolf, 2004). One Gram matrix on ``x``'s device.
+    squared error (Ledoit and Wolf, 2004). The Gram matrix and row norms are
+    taken in ``x``'s dtype on its device, the rest in float64, which is
+    what comes back.
     """
     n, p = x.shape
     centered = x - x.mean(dim=0)
-    covariance = centered.T @ centered / n
+    covariance = (centered.T @ centered).double() / n
     mu = covariance.diagonal().mean()
-    target = mu * torch.eye(p, dtype=x.dtype, device=x.device)
+    target = mu * torch.eye(p, dtype=covariance.dtype, device=x.device)
     delta = (covariance - target).pow(2).sum() / p
-    beta = (torch.linalg.vector_norm(centered, dim=1).pow(4).sum() / n - covariance.pow(2).sum()) / (n * p)
+    fourth = torch.linalg.vector_norm(centered, dim=1).double().pow(4).sum() / n
+    beta = (fourth - covariance.pow(2).sum()) / (n * p)
     shrinkage = torch.where(delta > 0, torch.minimum(beta, delta) / delta, 0.0)
     return (1 - shrinkage) * covariance + shrinkage * target
 
@@ -99,14 +102,16 @@ class VAE(nn.Module):
     def fit_prior(self, x, classes):
         """Fit a Gaussian per class to the posterior means of rows ``x``.
 
-        Covariances are Ledoit-Wolf shrunk; a class of one row borrows the
-        covariance pooled over all rows.
+        Rows are encoded in class order, so each class's means are one
+        contiguous slice. Covariances are Ledoit-Wolf shrunk; a class of one
+        row borrows the covariance pooled over all rows.
         """
-        means = torch.cat([self.posterior_mean(chunk) for chunk in x.split(_PRIOR_CHUNK)]).double()
-        identity = torch.eye(self.latent_dim, dtype=means.dtype, device=means.device)
+        order = torch.argsort(classes, stable=True)
+        means = torch.cat([self.posterior_mean(x.index_select(0, rows)) for rows in order.split(_PRIOR_CHUNK)])
+        counts = torch.bincount(classes, minlength=self.prior_mean.shape[0]).tolist()
+        identity = torch.eye(self.latent_dim, dtype=torch.float64, device=means.device)
         pooled = None
-        for c in range(self.prior_mean.shape[0]):
-            rows = means[classes == c]
+        for c, rows in enumerate(means.split(counts)):
             if len(rows) > 1:
                 covariance = ledoit_wolf(rows)
             else:
