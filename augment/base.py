@@ -24,8 +24,16 @@ from .encoding import TabularEncoder
 from .models.data import TrainingData
 from .training import make_rng
 
-_CHUNK = 16_384
 _FORMAT = 1
+
+
+def chunk_rows(device):
+    """Rows per forward pass when sampling, transforming or scoring on ``device``.
+
+    4,096 on the CPU, where a chunk's activations stay in cache (100,000 GAN
+    rows sampled 1.3x as fast as in chunks of 16,384), 16,384 elsewhere.
+    """
+    return 4096 if device.type == "cpu" else 16_384
 
 
 def resolve_device(device):
@@ -271,8 +279,9 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         rng = make_rng(seed, self._device)
         continuous, codes = [], []
         with _seeded(seed, self._device), torch.inference_mode():
-            for start in range(0, classes.size, _CHUNK):
-                chunk = torch.as_tensor(classes[start : start + _CHUNK], device=self._device)
+            step = chunk_rows(self._device)
+            for start in range(0, classes.size, step):
+                chunk = torch.as_tensor(classes[start : start + step], device=self._device)
                 values, blocks = self.model_.sample(chunk, rng)
                 continuous.append(values.float().cpu().numpy())
                 codes.append(blocks.cpu().numpy())
@@ -307,7 +316,8 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         fn = getattr(model, method)
         tensors = [t.double() if t.is_floating_point() else t for t in tensors]
         with torch.inference_mode():
-            parts = [fn(*(t[i : i + _CHUNK] for t in tensors)) for i in range(0, tensors[0].shape[0], _CHUNK)]
+            step = chunk_rows(self._device)
+            parts = [fn(*(t[i : i + step] for t in tensors)) for i in range(0, tensors[0].shape[0], step)]
         if isinstance(parts[0], tuple):
             return tuple(torch.cat(p).cpu().numpy() for p in zip(*parts, strict=True))
         return torch.cat(parts).cpu().numpy()

@@ -8,7 +8,7 @@ from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .base import _CHUNK, BaseGenerator
+from .base import BaseGenerator, chunk_rows
 from .models.gan import GAN
 from .models.vae import VAE
 from .models.vqvae import VQVAE
@@ -480,7 +480,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         )
         model.eval()
         with torch.no_grad():
-            codes = torch.cat([model.codes(data.x[i : i + _CHUNK]) for i in range(0, data.n_rows, _CHUNK)])
+            codes = torch.cat([model.codes(rows) for rows in data.x.split(chunk_rows(data.x.device))])
         used = [torch.unique(codes[:, s]).numel() for s in range(self.n_slots)]
         self.codebook_usage_ = np.asarray(used, dtype=np.float64) / self.codebook_size
         classes = data.y if data.y is not None else torch.zeros_like(codes[:, 0])

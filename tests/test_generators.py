@@ -11,6 +11,7 @@ from sklearn.covariance import ledoit_wolf
 from sklearn.datasets import load_iris
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
+from augment.base import chunk_rows
 
 SMALL = {
     GANGenerator: {"generator_dims": (64,), "critic_dims": (64,), "noise_dim": 32},
@@ -48,6 +49,16 @@ def test_sample_by_class_counts_and_by_labels(fitted_mixed):
     assert y_new.tolist() == ["male"] * 7 + ["female"] * 3 and len(X_new) == 10
     X_new, y_new = gen.sample(y=np.array(["female", "male", "female"]))
     assert y_new.tolist() == ["female", "male", "female"]
+
+
+def test_sample_spanning_several_chunks_draws_fresh_rows(fitted_mixed):
+    gen, _, _ = fitted_mixed
+    step = chunk_rows(torch.device("cpu"))
+    X_new, y_new = gen.sample(y={"male": 2 * step + 10, "female": 5})
+    assert y_new.tolist() == ["male"] * (2 * step + 10) + ["female"] * 5
+    first, second = X_new["tc"].to_numpy()[:step], X_new["tc"].to_numpy()[step : 2 * step]
+    assert not np.isnan(X_new["age"]).any() and not np.array_equal(first, second)
+    assert abs(first.mean() - second.mean()) < 0.5 * first.std()
 
 
 @pytest.mark.parametrize(
