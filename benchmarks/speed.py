@@ -95,8 +95,14 @@ class EncoderClock:
 
     def __init__(self, cls):
         self.seconds = 0.0
-        for name in ("fit", "transform"):
-            setattr(cls, name, self._timed(getattr(cls, name)))
+        self._cls = cls
+        self._originals = {name: getattr(cls, name) for name in ("fit", "transform")}
+        for name, method in self._originals.items():
+            setattr(cls, name, self._timed(method))
+
+    def uninstall(self):
+        for name, method in self._originals.items():
+            setattr(self._cls, name, method)
 
     def _timed(self, method):
         def timed(*args, **kwargs):
