@@ -1,4 +1,4 @@
-"""Where a fit's and a sampling call's time goes, by kind of work, for each generator.
+"""Where a fit's and a sampling call's time goes on the CPU, by kind of work, for each generator.
 
 Each model fits once on the table under ``torch.profiler`` (after a one-epoch
 warm-up on 500 rows), then samples. The wall time of each phase is split into
@@ -44,19 +44,15 @@ def kind_of(name):
     return next((kind for kind, names in KINDS.items() if name in names), "other torch operators")
 
 
-def profiled(fn, encoder, device):
+def profiled(fn, encoder):
     """Run ``fn`` under the profiler: wall seconds, table encoder seconds, (name, self seconds) per operator."""
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device == "cuda" else [])
     clock = EncoderClock(encoder)
-    with profile(activities=activities) as prof:
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
         start = time.perf_counter()
         fn()
-        if device == "cuda":
-            torch.cuda.synchronize()
         wall = time.perf_counter() - start
     clock.uninstall()
-    attribute = "self_device_time_total" if device == "cuda" else "self_cpu_time_total"
-    return wall, clock.seconds, [(e.key, getattr(e, attribute) / 1e6) for e in prof.key_averages()]
+    return wall, clock.seconds, [(e.key, e.self_cpu_time_total / 1e6) for e in prof.key_averages()]
 
 
 def breakdown(wall, encoder_s, ops, top):
@@ -72,18 +68,18 @@ def breakdown(wall, encoder_s, ops, top):
     return [(what, s, s / wall) for what, s in rows]
 
 
-def fit_and_sample(name, X, y, epochs, device):
+def fit_and_sample(name, X, y, epochs):
     """The two phases to profile for a warmed-up model (its fit, a 100,000-row sample) and its encoder class."""
     if name in THEIRS:
         from ctgan.data_transformer import DataTransformer
 
         columns = [*discrete(X), "label"]
         table = X.assign(label=y)
-        ctgan_model(name, 1, device).fit(table.iloc[:500], columns)
-        model = ctgan_model(name, epochs, device)
+        ctgan_model(name, 1, "cpu").fit(table.iloc[:500], columns)
+        model = ctgan_model(name, epochs, "cpu")
         return (lambda: model.fit(table, columns)), (lambda: model.sample(100_000)), DataTransformer
-    OURS[name](epochs=1, device=device, random_state=0).fit(X.iloc[:500], y[:500])
-    model = OURS[name](epochs=epochs, device=device, random_state=0)
+    OURS[name](epochs=1, device="cpu", random_state=0).fit(X.iloc[:500], y[:500])
+    model = OURS[name](epochs=epochs, device="cpu", random_state=0)
     return (lambda: model.fit(X, y)), (lambda: model.sample(100_000)), TabularEncoder
 
 
@@ -92,16 +88,15 @@ def main(argv=None):
     parser.add_argument("--table", default="mixed", choices=("mixed", "breast_cancer"))
     parser.add_argument("--rows", type=int, default=50_000, help="rows of the mixed table")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--models", nargs="+", default=["GAN", "VAE", "VQ-VAE"], choices=(*OURS, *THEIRS))
     parser.add_argument("--top", type=int, default=6, help="operators listed after the kinds of work")
     args = parser.parse_args(argv)
     X, y = load_table(args.table, args.rows)
-    print(f"{args.table}: {len(X):,} rows, {args.epochs} epoch(s), {args.device}, {torch.get_num_threads()} threads\n")
+    print(f"{args.table}: {len(X):,} rows, {args.epochs} epoch(s), cpu, {torch.get_num_threads()} threads\n")
     for name in args.models:
-        fit, sample, encoder = fit_and_sample(name, X, y, args.epochs, args.device)
+        fit, sample, encoder = fit_and_sample(name, X, y, args.epochs)
         for phase, fn in (("fit", fit), ("sample 100,000 rows", sample)):
-            wall, encoder_s, ops = profiled(fn, encoder, args.device)
+            wall, encoder_s, ops = profiled(fn, encoder)
             print(f"#### {name}, {phase}: {wall:.2f} s\n\n| where | seconds | share |\n|---|---|---|")
             for what, s, share in breakdown(wall, encoder_s, ops, args.top):
                 print(f"| {what} | {s:.3f} | {share:.1%} |")
