@@ -1,8 +1,8 @@
 """BaseGenerator: the scikit-learn plumbing every generator shares.
 
 Validation, the encoder, device placement, seeding, chunked sampling and
-persistence live here; a concrete generator names its model, trains it
-through :func:`augment.training.fit_loop` and says what ``transform`` returns.
+persistence live here; a concrete generator names its model and its
+parameters, and :func:`augment.training.train` runs the model's phases.
 """
 
 import copy
@@ -22,9 +22,9 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ._version import __version__
 from .encoding import TabularEncoder
 from .models.data import TrainingData
-from .training import make_rng
+from .training import make_rng, train
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def chunk_rows(device):
@@ -34,6 +34,14 @@ def chunk_rows(device):
     rows sampled 1.3x as fast as in chunks of 16,384), 16,384 elsewhere.
     """
     return 4096 if device.type == "cpu" else 16_384
+
+
+def to_numpy(tensor):
+    """``tensor`` as a numpy array: one copy from an accelerator, into pinned host memory."""
+    if tensor.device.type == "cpu":
+        return tensor.numpy()
+    host = torch.empty(tensor.shape, dtype=tensor.dtype, device="cpu", pin_memory=True)
+    return host.copy_(tensor).numpy()
 
 
 def resolve_device(device):
@@ -68,8 +76,10 @@ def _seeded(seed, device):
 class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared base of :class:`GANGenerator`, :class:`VAEGenerator` and :class:`VQVAEGenerator`.
 
-    Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``,
-    ``_train(model, data, rng)`` and ``_latent_dim()``.
+    Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``
+    and ``_latent_dim()``; ``_fitted(model)`` may read fitted attributes off
+    the trained model. A model's phase ``"fit"`` runs for ``epochs``, any
+    other phase ``<name>`` for the parameter ``<name>_epochs``.
     """
 
     _parameter_constraints = {
@@ -179,17 +189,38 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             n_classes,
         )
         self._model_config = self._model_kwargs(len(frame))
+        rng = make_rng(self._seed, self._device)
         with _seeded(self._seed, self._device):
-            model = self._build_model(n_classes).train()
-            model.configure_optimizers(self.learning_rate)
-            self.history_ = self._train(model, data, make_rng(self._seed, self._device))
-        del model._optimizers
-        self.model_ = model.eval()
+            model = self._build_model(n_classes, self._device)
+            self.history_ = train(
+                model,
+                model.phases(data, rng),
+                data.n_rows,
+                epochs=self._phase_epochs(),
+                learning_rate=self.learning_rate,
+                batch_size=self.batch_size,
+                rng=rng,
+                name=self._name,
+                verbose=self.verbose,
+            )
+        self._fitted(model)
+        self.model_ = model
         self._n_features_out = self._latent_dim()
         return self
 
-    def _build_model(self, n_classes):
-        return self._model_class(self.encoder_.layout_, n_classes, **self._model_config).to(self._device)
+    def _phase_epochs(self):
+        """Epochs of each training phase: ``epochs`` for ``"fit"``, ``<name>_epochs`` for phase ``<name>``."""
+        suffix = "_epochs"
+        params = self.get_params(deep=False)
+        return {"fit": self.epochs, **{k[: -len(suffix)]: v for k, v in params.items() if k.endswith(suffix)}}
+
+    def _fitted(self, model):
+        """Read fitted attributes off the trained ``model``; none by default."""
+
+    def _build_model(self, n_classes, device):
+        """The model with its parameters and buffers created on ``device``."""
+        with torch.device(device):
+            return self._model_class(self.encoder_.layout_, n_classes, **self._model_config)
 
     @property
     def _n_classes(self):
@@ -277,15 +308,11 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         classes = self._class_codes(n_samples, y)
         seed = self._next_seed()
         rng = make_rng(seed, self._device)
-        continuous, codes = [], []
         with _seeded(seed, self._device), torch.inference_mode():
-            step = chunk_rows(self._device)
-            for start in range(0, classes.size, step):
-                chunk = torch.as_tensor(classes[start : start + step], device=self._device)
-                values, blocks = self.model_.sample(chunk, rng)
-                continuous.append(values.float().cpu().numpy())
-                codes.append(blocks.cpu().numpy())
-        X = self._to_output(self.encoder_.inverse_transform(np.concatenate(continuous), np.concatenate(codes)))
+            chunks = torch.as_tensor(classes, device=self._device).split(chunk_rows(self._device))
+            values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
+            continuous, codes = to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
+        X = self._to_output(self.encoder_.inverse_transform(continuous, codes))
         if not self._n_classes:
             return X
         labels = self.classes_[classes]
@@ -319,8 +346,8 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             step = chunk_rows(self._device)
             parts = [fn(*(t[i : i + step] for t in tensors)) for i in range(0, tensors[0].shape[0], step)]
         if isinstance(parts[0], tuple):
-            return tuple(torch.cat(p).cpu().numpy() for p in zip(*parts, strict=True))
-        return torch.cat(parts).cpu().numpy()
+            return tuple(to_numpy(torch.cat(p)) for p in zip(*parts, strict=True))
+        return to_numpy(torch.cat(parts))
 
     def transform(self, X):
         """Learned per-row representation of ``X``.
@@ -352,6 +379,13 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         super().__setstate__(state)
         if weights is None:
             return
+        saved = state.get("_format", {})
+        if saved.get("format") != _FORMAT:
+            raise ValueError(
+                f"This {self._name} was saved by augment {saved.get('augment', 'before 0.1')} in model format "
+                f"{saved.get('format', 0)}; augment {__version__} reads format {_FORMAT} only. "
+                "Refit it with this version, or load it with the version that saved it."
+            )
         device = torch.device(state["_device"])
         if device.type == "cuda" and not torch.cuda.is_available():
             warnings.warn(
@@ -361,6 +395,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
             device = torch.device("cpu")
         self._device = device
-        model = self._build_model(self._n_classes)
+        with _seeded(0, device):
+            model = self._build_model(self._n_classes, device)
         model.load_state_dict(weights)
         self.model_ = model.eval()

@@ -8,11 +8,10 @@ from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .base import BaseGenerator, chunk_rows
+from .base import BaseGenerator
 from .models.gan import GAN
 from .models.vae import VAE
 from .models.vqvae import VQVAE
-from .training import fit_loop
 
 _positive = [Interval(Integral, 1, None, closed="left")]
 _dims = ["array-like"]
@@ -144,21 +143,6 @@ class GANGenerator(BaseGenerator):
             "pac": pac,
             "critic_steps": self.critic_steps,
         }
-
-    def _train(self, model, data, rng):
-        model.fit_conditions(data)
-        history = fit_loop(
-            lambda index: model.training_step(index, data, rng),
-            data.n_rows,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            rng=rng,
-            name=self._name,
-            verbose=self.verbose,
-            multiple_of=model.pac,
-        )
-        model.conditions.drop_training_tables()
-        return history
 
     def _latent_dim(self):
         return self.critic_dims[0]
@@ -298,22 +282,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.verbose = verbose
 
     def _model_kwargs(self, n_rows):
-        return {"latent_dim": self.latent_dim, "hidden_dims": tuple(self.hidden_dims)}
-
-    def _train(self, model, data, rng):
-        history = fit_loop(
-            lambda index: model.training_step(index, data, rng),
-            data.n_rows,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            rng=rng,
-            name=self._name,
-            verbose=self.verbose,
-        )
-        if self.prior == "fitted":
-            model.eval()
-            model.fit_prior(data.x, data.y if data.y is not None else torch.zeros(data.n_rows, dtype=torch.long))
-        return history
+        return {"latent_dim": self.latent_dim, "hidden_dims": tuple(self.hidden_dims), "prior": self.prior}
 
     def _latent_dim(self):
         return self.latent_dim
@@ -470,29 +439,8 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
             "commitment": self.commitment,
         }
 
-    def _train(self, model, data, rng):
-        common = {"batch_size": self.batch_size, "rng": rng, "name": self._name, "verbose": self.verbose}
-        history = fit_loop(
-            lambda index: model.training_step(index, data, rng),
-            data.n_rows,
-            epochs=self.epochs,
-            **common,
-        )
-        model.eval()
-        with torch.no_grad():
-            codes = torch.cat([model.codes(rows) for rows in data.x.split(chunk_rows(data.x.device))])
-        used = [torch.unique(codes[:, s]).numel() for s in range(self.n_slots)]
-        self.codebook_usage_ = np.asarray(used, dtype=np.float64) / self.codebook_size
-        classes = data.y if data.y is not None else torch.zeros_like(codes[:, 0])
-        model.prior.train()
-        history += fit_loop(
-            lambda index: model.prior_step(index, codes, classes, rng),
-            data.n_rows,
-            epochs=self.prior_epochs,
-            phase="prior",
-            **common,
-        )
-        return history
+    def _fitted(self, model):
+        self.codebook_usage_ = model.codebook_usage.cpu().numpy()
 
     def _latent_dim(self):
         return self.n_slots * self.code_dim

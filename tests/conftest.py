@@ -1,8 +1,35 @@
 import pytest
+import torch
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 
 from augment.datasets import load_mixed
+
+import _device
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--device",
+        default="cpu",
+        choices=["cpu", "cuda"],
+        help="device every test fits its generators on (default cpu); tests marked cpu_only are skipped on cuda",
+    )
+
+
+def pytest_configure(config):
+    _device.DEVICE = config.getoption("--device")
+    if _device.DEVICE == "cuda" and not torch.cuda.is_available():
+        raise pytest.UsageError("--device cuda was given, but torch sees no CUDA device on this machine.")
+
+
+def pytest_collection_modifyitems(config, items):
+    if _device.DEVICE == "cpu":
+        return
+    for item in items:
+        marker = item.get_closest_marker("cpu_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"CPU only: {marker.kwargs['reason']}"))
 
 
 @pytest.fixture(scope="session")

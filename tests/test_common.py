@@ -13,7 +13,9 @@ from augment import (
     VQVAEGenerator,
 )
 
-FAST = {"epochs": 2, "batch_size": 64, "random_state": 0, "device": "cpu"}
+from _device import DEVICE
+
+FAST = {"epochs": 2, "batch_size": 64, "random_state": 0, "device": DEVICE}
 GENERATORS = [
     GANGenerator(**FAST, generator_dims=(32,), critic_dims=(32,), noise_dim=16),
     VAEGenerator(**FAST, latent_dim=8, hidden_dims=(32,)),

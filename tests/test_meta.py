@@ -10,7 +10,9 @@ from sklearn.preprocessing import StandardScaler
 
 from augment import AugmentedClassifier, AugmentedRegressor, GANGenerator, SyntheticOversampler, VAEGenerator
 
-FAST = {"epochs": 3, "random_state": 0, "device": "cpu"}
+from _device import DEVICE
+
+FAST = {"epochs": 3, "random_state": 0, "device": DEVICE}
 SEEN = []
 
 
@@ -69,7 +71,7 @@ def test_classifier_trains_on_balanced_rows_and_delegates(ided_cancer):
 
 def test_nested_parameters_in_a_grid_search(ided_cancer):
     X, y = ided_cancer
-    clf = AugmentedClassifier(LogisticRegression(), VAEGenerator(device="cpu"), random_state=0)
+    clf = AugmentedClassifier(LogisticRegression(), VAEGenerator(device=DEVICE), random_state=0)
     grid = GridSearchCV(
         make_pipeline(StandardScaler(), clf),
         {
@@ -91,7 +93,7 @@ def test_classifier_refuses_a_continuous_target():
 
 def test_regressor_adds_rows_with_jointly_drawn_targets():
     X, y = load_diabetes(return_X_y=True)
-    reg = AugmentedRegressor(KNeighborsRegressor(), VAEGenerator(epochs=100, random_state=0, device="cpu"), 0.5)
+    reg = AugmentedRegressor(KNeighborsRegressor(), VAEGenerator(epochs=100, random_state=0, device=DEVICE), 0.5)
     reg.fit(X, y)
     assert reg.estimator_.n_samples_fit_ == len(X) + round(0.5 * len(X))
     assert reg.generator_.n_features_in_ == X.shape[1] + 1

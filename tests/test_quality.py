@@ -10,12 +10,16 @@ import pytest
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 from augment.metrics import column_shapes, correlation_difference, detection_auc
 
+from _device import DEVICE
+
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cancer_samples(cancer_halves):
     train, test = cancer_halves
     return {
-        cls: cls(random_state=0, device="cpu").fit(train).sample(len(test))
+        cls: cls(random_state=0, device=DEVICE).fit(train).sample(len(test))
         for cls in (GANGenerator, VAEGenerator, VQVAEGenerator)
     }
 
@@ -43,7 +47,7 @@ def test_no_more_than_five_percent_copies(cancer_halves, cancer_samples, cls):
 
 @pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator, VQVAEGenerator])
 def test_mixed_table_categories_missing_values_and_types(mixed, cls):
-    generator = cls(random_state=0, device="cpu").fit(mixed)
+    generator = cls(random_state=0, device=DEVICE).fit(mixed)
     synthetic = generator.sample(2000)
     assert synthetic.dtypes.tolist() == mixed.dtypes.tolist()
     for column in ["sex", "bp_level"]:
@@ -64,7 +68,7 @@ def test_mixed_table_categories_missing_values_and_types(mixed, cls):
 @pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator, VQVAEGenerator])
 def test_rare_class_rows_follow_that_class(mixed, cls):
     X, y = mixed.drop(columns="bp_level"), mixed["bp_level"].fillna("unknown")
-    generator = cls(random_state=0, device="cpu").fit(X, y)
+    generator = cls(random_state=0, device=DEVICE).fit(X, y)
     X_new, y_new = generator.sample(y={"very high": 300, "normal": 300})
     assert y_new.value_counts().to_dict() == {"very high": 300, "normal": 300}
     real_gap = X.loc[y == "very high", "progression"].mean() - X.loc[y == "normal", "progression"].mean()

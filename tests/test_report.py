@@ -7,11 +7,13 @@ from sklearn.model_selection import train_test_split
 from augment import VAEGenerator
 from augment.report import quality_report
 
+from _device import DEVICE
+
 
 @pytest.fixture(scope="module")
 def report(mixed):
     train, test = train_test_split(mixed, test_size=0.5, random_state=0)
-    generator = VAEGenerator(epochs=30, random_state=0, device="cpu").fit(train)
+    generator = VAEGenerator(epochs=30, random_state=0, device=DEVICE).fit(train)
     return quality_report(test, generator.sample(len(test)), generator=generator)
 
 

@@ -12,7 +12,9 @@ from sklearn.datasets import load_wine
 from augment import GANGenerator, SyntheticOversampler, VAEGenerator, VQVAEGenerator
 from augment._oversampling import check_sampling_strategy
 
-FAST = {"epochs": 3, "random_state": 0, "device": "cpu"}
+from _device import DEVICE
+
+FAST = {"epochs": 3, "random_state": 0, "device": DEVICE}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +113,7 @@ def test_n_synthetic_with_a_continuous_target_draws_it_jointly():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
     y = 3 * X[:, 0] + rng.normal(scale=0.1, size=200)
-    sampler = SyntheticOversampler(VAEGenerator(epochs=200, random_state=0, device="cpu"), n_synthetic=300)
+    sampler = SyntheticOversampler(VAEGenerator(epochs=200, random_state=0, device=DEVICE), n_synthetic=300)
     X_res, y_res = sampler.fit_resample(X, y)
     assert X_res.shape == (500, 2) and y_res.shape == (500,)
     assert np.corrcoef(X_res[200:, 0], y_res[200:])[0, 1] > 0.8

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import torch
-from torch.nn import functional as F
 
 
 @dataclass
@@ -31,13 +30,23 @@ class TrainingData:
     def n_rows(self):
         return self.x.shape[0]
 
+    @property
+    def classes(self):
+        """Class code of every row: ``y``, or zeros on the data's device when unconditional."""
+        if self.y is None:
+            return self.x.new_zeros(self.n_rows, dtype=torch.long)
+        return self.y
+
     def labels(self, index):
         """One-hot class condition of rows ``index``; width 0 when unconditional."""
         return one_hot(None if self.y is None else self.y[index], self.n_classes, index.shape[0], self.x)
 
 
 def one_hot(classes, n_classes, n_rows, like):
-    """One-hot of ``classes`` as float; an empty ``(n_rows, 0)`` tensor when unconditional."""
+    """One-hot of ``classes`` in ``like``'s dtype and device; an empty ``(n_rows, 0)`` tensor when unconditional.
+
+    A scatter, not ``F.one_hot``, whose range check would make the host wait for the device.
+    """
     if n_classes == 0 or classes is None:
         return like.new_zeros(n_rows, 0)
-    return F.one_hot(classes, n_classes).to(like.dtype)
+    return like.new_zeros(classes.shape[0], n_classes).scatter_(1, classes.unsqueeze(1), 1.0)

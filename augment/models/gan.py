@@ -1,13 +1,16 @@
 """Conditional WGAN-GP with PacGAN packing and training-by-sampling (the CTGAN recipe)."""
 
+from functools import partial
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..training import Group, Phase
 from .conditions import ConditionSampler
 from .data import one_hot
 from .layers import Heads, dropout
-from .optim import FlatAdam, frozen
+from .optim import frozen
 
 _TAU = 0.2
 _PENALTY = 10.0
@@ -60,18 +63,13 @@ class GAN(nn.Module):
     (``embed``), joins the column condition, packs ``pac`` rows and scores the
     pack. The per-row embedding is what ``GANGenerator.transform`` returns,
     with the class set to the class frequencies.
+
+    Training is one phase, ``"fit"``, with the generator's and the critic's
+    optimizers; the condition sampler's tables are built before it and
+    dropped after it.
     """
 
-    def __init__(
-        self,
-        layout,
-        n_classes,
-        noise_dim=128,
-        generator_dims=(256, 256),
-        critic_dims=(256, 256),
-        pac=10,
-        critic_steps=1,
-    ):
+    def __init__(self, layout, n_classes, *, noise_dim, generator_dims, critic_dims, pac, critic_steps):
         super().__init__()
         self.n_classes = n_classes
         self.heads = Heads(layout)
@@ -97,10 +95,21 @@ class GAN(nn.Module):
         self.critic_hidden = nn.ModuleList(layers)
         self.critic_out = nn.Linear(width, 1)
 
-    def configure_optimizers(self, learning_rate):
-        kwargs = {"lr": learning_rate, "betas": (0.5, 0.9), "weight_decay": 1e-6}
-        critic = [*self.embed.parameters(), *self.critic_hidden.parameters(), *self.critic_out.parameters()]
-        self._optimizers = (FlatAdam(self.generator.parameters(), **kwargs), FlatAdam(critic, **kwargs))
+    def phases(self, data, rng):
+        """The ``"fit"`` phase on ``data``: generator and critic updates on packs of ``pac`` rows."""
+        critic = (*self.embed.parameters(), *self.critic_hidden.parameters(), *self.critic_out.parameters())
+        adam = {"betas": (0.5, 0.9), "weight_decay": 1e-6}
+        return [
+            Phase(
+                "fit",
+                partial(self.training_step, data=data, rng=rng),
+                (Group(tuple(self.generator.parameters()), **adam), Group(critic, **adam)),
+                self,
+                multiple_of=self.pac,
+                before=partial(self.fit_conditions, data),
+                after=self.conditions.drop_training_tables,
+            )
+        ]
 
     def fit_conditions(self, data):
         """Build the sampling tables; the label, if any, counts as a categorical column."""
@@ -149,9 +158,8 @@ class GAN(nn.Module):
         loss = log_normalizer - raw.gather(1, chosen.clamp(max=raw.shape[1] - 1))
         return (loss.squeeze(1) * on_column).sum() / on_column.sum().clamp(min=1)
 
-    def training_step(self, index, data, rng):
+    def training_step(self, index, opt_g, opt_d, *, data, rng):
         """``critic_steps`` critic updates, then one generator update."""
-        opt_g, opt_d = self._optimizers
         for _ in range(self.critic_steps):
             rows, labels, columns, _, _ = self._condition(index, data, rng)
             with torch.no_grad():

@@ -66,3 +66,14 @@ class FlatAdam:
 
     def step(self):
         self._adam.step()
+
+    def release(self):
+        """Give every parameter its own storage back and drop the gradients and the flat buffers.
+
+        Without it each parameter stays a view of the flat buffer: a pickle
+        of one weight would carry the whole group, gradients kept alive.
+        """
+        for p in self.parameters:
+            p.data = p.data.clone()
+            p.grad = None
+        del self.flat, self._adam

@@ -11,7 +11,8 @@ class EMAQuantizer(nn.Module):
     assigned to them (no gradient); a code whose average use falls below
     ``dead_fraction`` of a uniform share is restarted at a random latent of
     the batch. The codebook state lives in buffers, so ``.to()``,
-    ``state_dict`` and pickling carry it.
+    ``state_dict`` and pickling carry it. :meth:`initialize` starts the
+    codebooks before training; no step waits on the host.
 
     ``forward`` returns ``(quantized, indices, commitment)``: the quantized
     latents with a straight-through gradient, the chosen code per slot and
@@ -27,7 +28,6 @@ class EMAQuantizer(nn.Module):
         self.register_buffer("codebook", torch.zeros(n_slots, codebook_size, code_dim))
         self.register_buffer("cluster_size", torch.zeros(n_slots, codebook_size))
         self.register_buffer("embed_sum", torch.zeros(n_slots, codebook_size, code_dim))
-        self.register_buffer("initialized", torch.tensor(False))
 
     def indices(self, z):
         """Nearest code of every slot."""
@@ -49,31 +49,33 @@ class EMAQuantizer(nn.Module):
         return flat[pick, slots]
 
     @torch.no_grad()
-    def _initialize(self, z, rng):
+    def initialize(self, z, rng):
+        """Start every code at a random latent of ``z`` (batch, n_slots, code_dim), from its own slot."""
         self.codebook.copy_(self._random_latents(z, tuple(self.cluster_size.shape), rng))
         self.embed_sum.copy_(self.codebook)
         self.cluster_size.fill_(1.0)
-        self.initialized.fill_(True)
+
+    def usage(self, indices):
+        """Share of each slot's codes that occur in ``indices`` (batch, n_slots)."""
+        used = torch.zeros_like(self.cluster_size).scatter_(1, indices.T, 1.0)
+        return used.mean(dim=1)
 
     @torch.no_grad()
     def _update(self, z, indices, rng):
         n_slots, size = self.cluster_size.shape
-        assign = nn.functional.one_hot(indices, size).to(z.dtype)
+        assign = z.new_zeros(*indices.shape, size).scatter_(-1, indices.unsqueeze(-1), 1.0)
         self.cluster_size.mul_(self.decay).add_(assign.sum(0), alpha=1 - self.decay)
         self.embed_sum.mul_(self.decay).add_(torch.einsum("bsk,bsd->skd", assign, z), alpha=1 - self.decay)
         total = self.cluster_size.sum(-1, keepdim=True)
         smoothed = (self.cluster_size + self.eps) / (total + size * self.eps) * total
         self.codebook.copy_(self.embed_sum / smoothed.unsqueeze(-1))
         dead = self.cluster_size < self.dead_fraction * z.shape[0] / size
-        if dead.any():
-            fresh = self._random_latents(z, (n_slots, size), rng)
-            self.codebook.copy_(torch.where(dead.unsqueeze(-1), fresh, self.codebook))
-            self.embed_sum.copy_(torch.where(dead.unsqueeze(-1), fresh, self.embed_sum))
-            self.cluster_size.masked_fill_(dead, 1.0)
+        fresh = self._random_latents(z, (n_slots, size), rng)
+        self.codebook.copy_(torch.where(dead.unsqueeze(-1), fresh, self.codebook))
+        self.embed_sum.copy_(torch.where(dead.unsqueeze(-1), fresh, self.embed_sum))
+        self.cluster_size.masked_fill_(dead, 1.0)
 
     def forward(self, z, rng=None):
-        if self.training and not self.initialized:
-            self._initialize(z.detach(), rng)
         indices = self.indices(z)
         if self.training:
             self._update(z.detach(), indices, rng)

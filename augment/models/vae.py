@@ -1,12 +1,14 @@
 """Conditional VAE with per-block likelihoods (the TVAE recipe)."""
 
+from functools import partial
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..training import Group, Phase
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
-from .optim import FlatAdam
 
 _LOSS_FACTOR = 2.0
 _PRIOR_CHUNK = 8192
@@ -44,13 +46,17 @@ class VAE(nn.Module):
     Continuous slots get a Gaussian likelihood with a learned standard
     deviation per column, one-hot blocks a categorical likelihood. The
     reconstruction term is weighted by 2, as in TVAE.
+
+    Training is one phase, ``"fit"``, followed by :meth:`fit_prior` when
+    ``prior="fitted"``.
     """
 
-    def __init__(self, layout, n_classes, latent_dim=128, hidden_dims=(128, 128)):
+    def __init__(self, layout, n_classes, *, latent_dim, hidden_dims, prior):
         super().__init__()
         self.heads = Heads(layout)
         self.n_classes = n_classes
         self.latent_dim = latent_dim
+        self.fitted_prior = prior == "fitted"
         self.encoder = nn.Sequential(mlp([layout.n_features, *hidden_dims]), nn.ReLU())
         self.to_latent = nn.Linear(hidden_dims[-1], 2 * latent_dim)
         self.decoder = mlp([latent_dim + n_classes, *reversed(hidden_dims), layout.n_features])
@@ -59,8 +65,11 @@ class VAE(nn.Module):
         self.register_buffer("prior_mean", torch.zeros(groups, latent_dim))
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
 
-    def configure_optimizers(self, learning_rate):
-        self._optimizers = (FlatAdam(self.parameters(), lr=learning_rate, weight_decay=1e-5),)
+    def phases(self, data, rng):
+        """The ``"fit"`` phase on ``data``, then the prior fit when asked for."""
+        step = partial(self.training_step, data=data, rng=rng)
+        after = partial(self.fit_prior, data.x, data.classes) if self.fitted_prior else None
+        return [Phase("fit", step, (Group(tuple(self.parameters()), weight_decay=1e-5),), self, after=after)]
 
     def encode(self, x):
         """Posterior mean and log-variance."""
@@ -81,8 +90,7 @@ class VAE(nn.Module):
         kl = -0.5 * (1 + log_var - mean.pow(2) - log_var.exp()).sum(dim=1)
         return reconstruction_weight * reconstruction + kl
 
-    def training_step(self, index, data, rng):
-        (optimizer,) = self._optimizers
+    def training_step(self, index, optimizer, *, data, rng):
         x = data.x.index_select(0, index)
         mean, log_var = self.encode(x)
         z = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=rng, device=x.device)

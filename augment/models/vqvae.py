@@ -1,31 +1,38 @@
 """VQ-VAE over several latent slots, sampled through a learned autoregressive prior."""
 
+from functools import partial
+
 import torch
 from torch import nn
 
+from ..training import Group, Phase
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
-from .optim import FlatAdam
 from .prior import CodePrior
 from .quantizer import EMAQuantizer
+
+_START_ROWS = 1024
+_CODE_CHUNK = 16_384
 
 
 class VQVAE(nn.Module):
     """Encoder into ``n_slots`` latents, EMA quantizer, decoder ``p(x | codes, y)``, prior ``p(codes | y)``.
 
-    Training has two phases sharing the loop: the autoencoder (reconstruction
-    plus commitment), then the prior on the codes of the trained encoder.
+    Training has two phases: ``"fit"``, the autoencoder (reconstruction plus
+    commitment) with codebooks started at latents of a random batch, then
+    ``"prior"``, the prior on the codes of the trained encoder.
     """
 
     def __init__(
         self,
         layout,
         n_classes,
-        n_slots=8,
-        codebook_size=64,
-        code_dim=16,
-        hidden_dims=(128, 128),
-        commitment=0.25,
+        *,
+        n_slots,
+        codebook_size,
+        code_dim,
+        hidden_dims,
+        commitment,
         prior_dim=64,
         prior_layers=2,
     ):
@@ -41,12 +48,40 @@ class VQVAE(nn.Module):
         self.gaussian = GaussianContinuous(layout.n_continuous)
         self.prior = CodePrior(n_slots, codebook_size, n_classes, dim=prior_dim, layers=prior_layers)
 
-    def configure_optimizers(self, learning_rate):
-        autoencoder = [*self.encoder.parameters(), *self.decoder.parameters(), *self.gaussian.parameters()]
-        self._optimizers = (
-            FlatAdam(autoencoder, lr=learning_rate),
-            FlatAdam(self.prior.parameters(), lr=learning_rate),
-        )
+    def phases(self, data, rng):
+        """The autoencoder's ``"fit"`` phase, then the ``"prior"`` phase on its codes of ``data``."""
+        autoencoder = Group((*self.encoder.parameters(), *self.decoder.parameters(), *self.gaussian.parameters()))
+        return [
+            Phase(
+                "fit",
+                partial(self.training_step, data=data, rng=rng),
+                (autoencoder,),
+                self,
+                before=partial(self._start_codebooks, data, rng),
+                after=partial(self._encode_training_rows, data),
+            ),
+            Phase(
+                "prior",
+                partial(self.prior_step, classes=data.classes),
+                (Group(tuple(self.prior.parameters())),),
+                self.prior,
+                after=self._forget_training_codes,
+            ),
+        ]
+
+    @torch.no_grad()
+    def _start_codebooks(self, data, rng):
+        """Every codebook starts at latents of random training rows."""
+        rows = torch.randperm(data.n_rows, generator=rng, device=data.x.device)[:_START_ROWS]
+        self.quantizer.initialize(self._latents(data.x.index_select(0, rows)), rng)
+
+    def _encode_training_rows(self, data):
+        """Codes of the training rows for the prior phase, and the share of each codebook they use."""
+        self._training_codes = torch.cat([self.codes(rows) for rows in data.x.split(_CODE_CHUNK)])
+        self.codebook_usage = self.quantizer.usage(self._training_codes)
+
+    def _forget_training_codes(self):
+        del self._training_codes
 
     def _latents(self, x):
         return self.encoder(x).reshape(x.shape[0], self.n_slots, self.code_dim)
@@ -54,9 +89,8 @@ class VQVAE(nn.Module):
     def decode(self, quantized, labels):
         return self.decoder(torch.cat([quantized.flatten(1), labels], dim=1))
 
-    def training_step(self, index, data, rng):
+    def training_step(self, index, optimizer, *, data, rng):
         """Autoencoder update: reconstruction likelihood plus commitment."""
-        optimizer = self._optimizers[0]
         x = data.x.index_select(0, index)
         quantized, _, commitment = self.quantizer(self._latents(x), rng)
         reconstruction = reconstruction_nll(self.heads, self.gaussian, self.decode(quantized, data.labels(index)), x)
@@ -70,10 +104,9 @@ class VQVAE(nn.Module):
         """Code index of every slot for rows ``x``."""
         return self.quantizer.indices(self._latents(x))
 
-    def prior_step(self, index, codes, classes, rng):
-        """Prior update on fixed code indices."""
-        optimizer = self._optimizers[1]
-        loss = self.prior.loss(codes[index], classes[index])
+    def prior_step(self, index, optimizer, *, classes):
+        """Prior update on the training rows' code indices."""
+        loss = self.prior.loss(self._training_codes[index], classes[index])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
