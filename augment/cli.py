@@ -14,6 +14,7 @@ import joblib
 import numpy as np
 import pandas as pd
 
+from ._files import atomic_write, check_folder_writable
 from .base import BaseGenerator
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .report import quality_report
@@ -85,20 +86,25 @@ def read_table(path):
 
 
 def write_table(frame, path, force):
+    """Write ``frame`` as CSV, or Parquet by the suffix, replacing ``path`` only once it is complete."""
     path = Path(path)
     _check_writable(path, force)
-    if path.suffix.lower() == ".parquet":
-        try:
-            frame.to_parquet(path, index=False)
-        except ImportError as error:
-            raise CommandError("writing Parquet needs pyarrow: pip install pyarrow") from error
-    else:
-        frame.to_csv(path, index=False)
+    with atomic_write(path) as temporary:
+        if path.suffix.lower() == ".parquet":
+            try:
+                frame.to_parquet(temporary, index=False)
+            except ImportError as error:
+                raise CommandError("writing Parquet needs pyarrow: pip install pyarrow") from error
+        else:
+            frame.to_csv(temporary, index=False)
 
 
 def _check_writable(path, force):
     if Path(path).exists() and not force:
         raise CommandError(f"{path} exists; pass --force to overwrite it")
+    if Path(path).is_dir():
+        raise CommandError(f"{path} is a folder; name a file")
+    check_folder_writable(path)
 
 
 def _describe_types(frame, discrete):
@@ -140,7 +146,9 @@ def cmd_fit(args):
         generator.fit(table, y)
     except (ValueError, TypeError) as error:
         raise CommandError(str(error)) from error
-    joblib.dump(generator, args.output)
+    with atomic_write(args.output) as temporary:
+        joblib.dump(generator, temporary)
+    args.written.append(args.output)
     print(f"saved {type(generator).__name__} fit on {len(table)} rows to {args.output}")
 
 
@@ -185,6 +193,7 @@ def cmd_sample(args):
     else:
         frame = pd.DataFrame(drawn)
     write_table(frame, args.output, args.force)
+    args.written.append(args.output)
     print(f"wrote {len(frame)} rows to {args.output}")
 
 
@@ -205,6 +214,7 @@ def cmd_report(args):
     print(report.summary())
     if args.plot:
         _plot(report, args.plot)
+        args.written.append(args.plot)
         print(f"figure written to {args.plot}")
 
 
@@ -255,13 +265,31 @@ def build_parser():
     return parser
 
 
+def _os_message(error):
+    where = f" {error.filename}" if error.filename else ""
+    return f"cannot write{where}: {error.strerror or error}"
+
+
 def main(argv=None):
-    """Entry point of the ``augment`` console script; returns the exit code."""
+    """Entry point of the ``augment`` console script; returns the exit code.
+
+    Every expected failure prints one line and returns non-zero: bad input,
+    a file that cannot be written, a diverged fit (1), Ctrl-C (130). A file
+    being written when it fails is left as it was.
+    """
     args = build_parser().parse_args(argv)
+    args.written = []
     try:
         args.run(args)
-    except CommandError as error:
+    except KeyboardInterrupt:
+        done = f"{', '.join(map(str, args.written))} had been written" if args.written else "nothing was written"
+        print(f"augment {args.command}: interrupted; {done}", file=sys.stderr)
+        return 130
+    except (CommandError, FloatingPointError) as error:
         print(f"augment {args.command}: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"augment {args.command}: {_os_message(error)}", file=sys.stderr)
         return 1
     return 0
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from ._files import atomic_write
 from .metrics import _frames, column_shapes, contingency_difference, correlation_difference, coverage, detection_auc
 
 
@@ -54,7 +55,8 @@ class QualityReport:
     def plot(self, path):
         """Draw real-vs-synthetic marginals, both correlation matrices and the loss curves into ``path``.
 
-        Needs matplotlib (``pip install "augment[plot]"``).
+        Needs matplotlib (``pip install "augment[plot]"``). The file is
+        replaced only once the figure is complete.
         """
         try:
             import matplotlib
@@ -105,8 +107,11 @@ class QualityReport:
             ax.set_title("training losses", fontsize=9)
             ax.legend(fontsize=7)
         fig.tight_layout()
-        fig.savefig(path, dpi=80)
-        plt.close(fig)
+        try:
+            with atomic_write(path) as temporary:
+                fig.savefig(temporary, dpi=80)
+        finally:
+            plt.close(fig)
         return path
 
 

@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from augment import VAEGenerator
 from augment.cli import build_parser, main
 
 
@@ -82,3 +83,13 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     for line in ["fidelity against held-out rows", "random over-sampling", "augment VQ-VAE", "written to"]:
         assert line in out
     assert figure.stat().st_size > 10_000
+
+
+def test_divergence_is_one_line_and_writes_nothing(tmp_path, table, capsys, monkeypatch):
+    def diverge(self, X, y=None):
+        raise FloatingPointError("VAEGenerator diverged at epoch 3 of fit: loss 'loss' is nan. Lower learning_rate")
+
+    monkeypatch.setattr(VAEGenerator, "fit", diverge)
+    code, _, err = run(capsys, "fit", table, "-o", tmp_path / "m.joblib")
+    assert code == 1 and err.splitlines()[-1].startswith("augment fit: VAEGenerator diverged at epoch 3")
+    assert "Traceback" not in err and not (tmp_path / "m.joblib").exists()
