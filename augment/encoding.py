@@ -98,6 +98,21 @@ def _is_categorical(series, named):
     )
 
 
+def _check_cells(series, name):
+    """Refuse a column whose values the encoder would change or lose: sparse, complex, or non-scalar cells."""
+    if isinstance(series.dtype, pd.SparseDtype):
+        raise TypeError(f"column {name!r} is sparse ({series.dtype}); pass X.sparse.to_dense() to make it dense.")
+    if pd.api.types.is_complex_dtype(series.dtype):
+        raise TypeError(f"column {name!r} is complex; split it into a real and an imaginary column.")
+    if pd.api.types.is_object_dtype(series.dtype):
+        for row, value in enumerate(series.to_numpy()):
+            if not pd.api.types.is_scalar(value):
+                raise TypeError(
+                    f"column {name!r} holds a {type(value).__name__} at row {row}; "
+                    "cells must be single values (numbers, strings, booleans)."
+                )
+
+
 def _quantile_inverse(quantiles, z):
     """Map standard-normal values back through per-column quantiles.
 
@@ -182,6 +197,7 @@ class TabularEncoder:
         self._numeric, self._categorical, self._order = [], [], []
         for name in self.columns_:
             series = df[name]
+            _check_cells(series, name)
             missing = series.isna().to_numpy()
             if missing.all():
                 raise ValueError(f"column {name!r} has only missing values.")

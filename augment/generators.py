@@ -17,6 +17,14 @@ _positive = [Interval(Integral, 1, None, closed="left")]
 _dims = ["array-like"]
 
 
+def _widths(name, value):
+    """``value`` as a tuple of layer widths; an error naming ``name`` unless it is one or more positive integers."""
+    widths = tuple(value)
+    if not widths or not all(isinstance(w, Integral) and not isinstance(w, bool) and w >= 1 for w in widths):
+        raise ValueError(f"{name} must be one or more positive integer layer widths, got {value!r}.")
+    return tuple(int(w) for w in widths)
+
+
 class GANGenerator(BaseGenerator):
     """Conditional Wasserstein GAN for tables (the CTGAN recipe).
 
@@ -138,8 +146,8 @@ class GANGenerator(BaseGenerator):
         pac = min(self.pac, n_rows)
         return {
             "noise_dim": self.noise_dim,
-            "generator_dims": tuple(self.generator_dims),
-            "critic_dims": tuple(self.critic_dims),
+            "generator_dims": _widths("generator_dims", self.generator_dims),
+            "critic_dims": _widths("critic_dims", self.critic_dims),
             "pac": pac,
             "critic_steps": self.critic_steps,
         }
@@ -282,7 +290,11 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.verbose = verbose
 
     def _model_kwargs(self, n_rows):
-        return {"latent_dim": self.latent_dim, "hidden_dims": tuple(self.hidden_dims), "prior": self.prior}
+        return {
+            "latent_dim": self.latent_dim,
+            "hidden_dims": _widths("hidden_dims", self.hidden_dims),
+            "prior": self.prior,
+        }
 
     def _latent_dim(self):
         return self.latent_dim
@@ -435,7 +447,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
             "n_slots": self.n_slots,
             "codebook_size": self.codebook_size,
             "code_dim": self.code_dim,
-            "hidden_dims": tuple(self.hidden_dims),
+            "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "commitment": self.commitment,
         }
 

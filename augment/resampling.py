@@ -167,6 +167,9 @@ class SyntheticOversampler(BaseOverSampler):
         X_resampled, y_resampled
             Of the types given.
         """
+        missing = np.flatnonzero(pd.isna(np.asarray(y, dtype=object).ravel()))
+        if missing.size:
+            raise ValueError(f"y contains missing values (at row {missing[0]}); every row needs a label.")
         if self.n_synthetic is None or type_of_target(y) != "continuous":
             return super().fit_resample(X, y)
         self._validate_params()

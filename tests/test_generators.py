@@ -193,12 +193,27 @@ def test_device_cuda_without_cuda_is_refused(monkeypatch):
         (np.ones((4, 2)), None, {"epochs": 0}, ValueError, "'epochs'"),
         (np.ones((4, 2)), None, {"batch_size": -3}, ValueError, "'batch_size'"),
         (np.ones((4, 2)), None, {"learning_rate": 0.0}, ValueError, "'learning_rate'"),
+        (pd.DataFrame({"a": [1.0, 2.0], "z": [1 + 2j, 3j]}), None, {}, TypeError, "column 'z' is complex"),
+        (pd.DataFrame({"a": [1.0, 2.0], "d": ["x", {"k": 1}]}), None, {}, TypeError, "'d' holds a dict at row 1"),
+        (pd.DataFrame({"a": [1.0, 2.0], "l": [[1], [2]]}), None, {}, TypeError, "'l' holds a list at row 0"),
+        (pd.DataFrame({"s": pd.arrays.SparseArray([0.0, 1.0, 0.0])}), None, {}, TypeError, "'s' is sparse"),
     ],
 )
 @pytest.mark.parametrize("cls", GENERATORS)
 def test_bad_input_is_named(cls, X, y, params, error, match):
     with pytest.raises(error, match=match):
         make(cls, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"),
+    [(GANGenerator, "generator_dims"), (GANGenerator, "critic_dims"), (VAEGenerator, "hidden_dims"),
+     (VQVAEGenerator, "hidden_dims")],
+)
+@pytest.mark.parametrize("widths", [(), (0,), (32, -1), (2.5,)])
+def test_layer_widths_must_be_positive_integers(cls, name, widths):
+    with pytest.raises(ValueError, match=f"{name} must be one or more positive integer layer widths"):
+        make(cls, **{name: widths}).fit(load_iris().data)
 
 
 def test_clone_round_trips_parameters():

@@ -152,3 +152,10 @@ def test_without_imbalanced_learn_the_fallback_base_is_used():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "fallback ok" in result.stdout
+
+
+def test_labels_with_a_missing_value_are_named():
+    X = pd.DataFrame({"a": np.arange(30.0)})
+    y = pd.Series([0] * 20 + [1] * 8 + [None, 1], dtype=object)
+    with pytest.raises(ValueError, match=r"y contains missing values \(at row 28\)"):
+        SyntheticOversampler(VAEGenerator(**FAST)).fit_resample(X, y)
