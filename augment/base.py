@@ -6,6 +6,7 @@ parameters, and :func:`augment.training.train` runs the model's phases.
 """
 
 import copy
+import os
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -34,6 +35,18 @@ def chunk_rows(device):
     rows sampled 1.3x as fast as in chunks of 16,384), 16,384 elsewhere.
     """
     return 4096 if device.type == "cpu" else 16_384
+
+
+def available_memory():
+    """Bytes of memory free on this machine, or ``None`` where the system does not say."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _size(n_bytes):
+    return f"{n_bytes / 2**30:,.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:,.1f} MiB"
 
 
 def to_numpy(tensor):
@@ -232,7 +245,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if y is None:
             if n_samples is None:
                 raise ValueError("sample needs n_samples, or y with the labels to draw.")
-            n = self._check_count(n_samples, "n_samples")
+            n = self._check_memory(self._check_count(n_samples, "n_samples"))
             if not self._n_classes:
                 return np.zeros(n, dtype=np.int64)
             rng = np.random.default_rng(self._next_seed())
@@ -246,6 +259,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                     f"y names labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}."
                 )
             counts = {label: self._check_count(count, f"y[{label!r}]", allow_zero=True) for label, count in y.items()}
+            self._check_memory(sum(counts.values()))
             labels = np.concatenate(
                 [np.repeat(np.asarray([label], dtype=self.classes_.dtype), c) for label, c in counts.items()]
             )
@@ -270,6 +284,21 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if classes.size != n_rows:
             raise ValueError(f"y has {classes.size} labels but X has {n_rows} rows.")
         return torch.as_tensor(classes, device=self._device)
+
+    def _check_memory(self, n_rows):
+        """``n_rows``, or an error when drawing them would need more memory than the machine has free.
+
+        A row costs its encoded slots and block codes, the decoded values and
+        the output table, each a few times over while they are converted.
+        """
+        per_row = 8 * (2 * self.encoder_.layout_.n_features + 4 * len(self.encoder_.columns_) + 2)
+        available = available_memory()
+        if available is not None and n_rows * per_row > available:
+            raise MemoryError(
+                f"sample({n_rows:,}) needs about {_size(n_rows * per_row)}, more than the {_size(available)} "
+                f"of memory free; draw at most {available // per_row:,} rows per call."
+            )
+        return n_rows
 
     @staticmethod
     def _check_count(value, name, allow_zero=False):

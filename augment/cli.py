@@ -185,7 +185,7 @@ def cmd_sample(args):
     counts = _class_counts(args.klass or [], model)
     try:
         drawn = model.sample(None if counts else args.n, y=counts or None)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, MemoryError) as error:
         raise CommandError(str(error)) from error
     if isinstance(drawn, tuple):
         X, y = drawn

@@ -1,4 +1,5 @@
 import random
+import re
 import warnings
 
 import joblib
@@ -296,3 +297,16 @@ def test_vae_prior_is_each_class_posterior_mean_gaussian():
             np.testing.assert_allclose(mean[c], expected.mean(axis=0), atol=1e-5)
         np.testing.assert_allclose(covariances[c], ledoit_wolf(expected)[0], atol=1e-5)
     np.testing.assert_allclose(mean[3], Z[7], atol=1e-5)
+
+
+def test_a_sample_larger_than_free_memory_is_refused_before_drawing(fitted_mixed, monkeypatch):
+    gen, _, _ = fitted_mixed
+    with pytest.raises(MemoryError, match=r"sample\(1,000,000,000,000\) needs about .* GiB, more than the"):
+        gen.sample(10**12)
+    monkeypatch.setattr("augment.base.available_memory", lambda: 2**20)
+    with pytest.raises(MemoryError, match=r"about .* MiB, more than the 1.0 MiB of memory free") as refused:
+        gen.sample(y={"male": 3000, "female": 3000})
+    most = int(re.search(r"draw at most ([\d,]+) rows", str(refused.value)).group(1).replace(",", ""))
+    assert 100 < most < 6000 and len(gen.sample(most)[0]) == most
+    with pytest.raises(MemoryError):
+        gen.sample(most + 1)
