@@ -323,8 +323,11 @@ class TabularEncoder:
         cat_codes = [self._category_codes(cat, df[cat.name]) for cat in self._categorical]
         codes = mode_codes + missing_codes + cat_codes
         codes = np.column_stack(codes).astype(np.int64) if codes else np.empty((n, 0), dtype=np.int64)
-        onehots = [np.eye(b.size, dtype=np.float32)[codes[:, i]] for i, b in enumerate(self.layout_.blocks)]
-        x = np.hstack([continuous.astype(np.float32), *onehots]) if onehots else continuous.astype(np.float32)
+        x = np.zeros((n, self.layout_.n_features), dtype=np.float32)
+        x[:, : continuous.shape[1]] = continuous
+        rows = np.arange(n)
+        for i, offset in enumerate(self.layout_.offsets):
+            x[rows, offset + codes[:, i]] = 1.0
         return x, codes
 
     @staticmethod

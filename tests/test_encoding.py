@@ -1,3 +1,5 @@
+import tracemalloc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -88,3 +90,16 @@ def test_quantile_inverse_matches_scikit_learn():
     assert inner.mean() > 0.99
     np.testing.assert_allclose(got[inner], expected[inner], rtol=1e-6, atol=1e-9)
     assert np.all((got >= quantile.quantiles_[0]) & (got <= quantile.quantiles_[-1]))
+
+
+def test_a_column_of_distinct_strings_encodes_in_one_matrix_of_memory():
+    n = 3000
+    df = pd.DataFrame({"id": [f"user{i}" for i in range(n)], "x": np.linspace(0, 1, n)})
+    encoder = TabularEncoder().fit(df)
+    tracemalloc.start()
+    x, codes = encoder.transform(df)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert x.shape == (n, n + 1) and (x[:, 1:].sum(axis=1) == 1).all()
+    assert peak < 1.5 * x.nbytes, f"transform peaked at {peak / x.nbytes:.1f}x its output"
+    np.testing.assert_array_equal(encoder.inverse_transform(x[:, :1], codes)["id"], df["id"])
