@@ -119,20 +119,23 @@ def _quantile_inverse(quantiles, z):
     The same result as ``QuantileTransformer.inverse_transform`` with a normal
     output (interpolation between quantiles at evenly spaced probabilities),
     computed as one gather per value instead of a search per column, with
-    torch's multi-threaded normal CDF.
+    torch's multi-threaded normal CDF. A weighted sum of the two neighbouring
+    quantiles rather than ``torch.lerp``, whose gap between them overflows
+    near ±1.7e308, so the result is finite for every finite quantile table.
     """
     steps = quantiles.shape[0] - 1
     position = torch.special.ndtr(torch.from_numpy(z)).mul_(steps).clamp_(0, steps)
     low = position.floor().clamp_(max=steps - 1)
     index = low.long()
     table = torch.from_numpy(quantiles)
-    return torch.lerp(table.gather(0, index), table.gather(0, index + 1), position - low).numpy()
+    weight = position.sub_(low)
+    return (table.gather(0, index) * (1 - weight) + table.gather(0, index + 1) * weight).numpy()
 
 
 def _decimals(values, dtype):
     """Fewest decimals (up to 6) that reproduce every value to the column's precision, else None."""
     precision = np.finfo(dtype).eps * 8 if np.issubdtype(dtype, np.floating) else 1e-12
-    scale = np.maximum(1.0, np.abs(values))
+    scale = np.abs(values)
     for d in range(_MAX_DECIMALS + 1):
         if np.all(np.abs(np.round(values, d) - values) <= precision * scale):
             return d
@@ -207,6 +210,7 @@ class TabularEncoder:
             else:
                 self._order.append(("num", len(self._numeric)))
                 self._numeric.append(self._fit_numeric(series, name, missing))
+        self._scale = np.array([max(abs(n.low), abs(n.high)) or 1.0 for n in self._numeric])
         self._fit_continuous(df)
         self.layout_ = self._make_layout()
         return self
@@ -250,7 +254,7 @@ class TabularEncoder:
         return np.column_stack(cols) if cols else np.empty((len(df), 0))
 
     def _fit_continuous(self, df):
-        values = self._numeric_matrix(df)
+        values = self._numeric_matrix(df) / self._scale
         if self.continuous_transform == "quantile":
             self._quantile = None
             if values.shape[1]:
@@ -314,10 +318,10 @@ class TabularEncoder:
                 missing_codes.append(missing.astype(np.int64))
         if self.continuous_transform == "quantile":
             if values.shape[1]:
-                continuous = np.nan_to_num(self._quantile.transform(values), nan=0.0)
+                continuous = np.nan_to_num(self._quantile.transform(values / self._scale), nan=0.0)
         else:
             for j, num in enumerate(self._numeric):
-                column = np.nan_to_num(values[:, j], nan=num.low)
+                column = np.nan_to_num(values[:, j], nan=num.low) / self._scale[j]
                 continuous[:, j], code = self._mode_encode(num, column)
                 mode_codes.append(code)
         cat_codes = [self._category_codes(cat, df[cat.name]) for cat in self._categorical]
@@ -381,12 +385,12 @@ class TabularEncoder:
         if self.continuous_transform == "quantile":
             if continuous.shape[1] == 0:
                 return continuous
-            return _quantile_inverse(self._quantile.quantiles_, continuous)
+            return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)
         for j, num in enumerate(self._numeric):
             _, _, means, stds = num.mixture
             code = codes[:, j]
-            values[:, j] = np.clip(continuous[:, j], -1, 1) * 4 * stds[code] + means[code]
+            values[:, j] = (np.clip(continuous[:, j], -1, 1) * 4 * stds[code] + means[code]) * self._scale[j]
         return values
 
     @staticmethod

@@ -103,3 +103,22 @@ def test_a_column_of_distinct_strings_encodes_in_one_matrix_of_memory():
     assert x.shape == (n, n + 1) and (x[:, 1:].sum(axis=1) == 1).all()
     assert peak < 1.5 * x.nbytes, f"transform peaked at {peak / x.nbytes:.1f}x its output"
     np.testing.assert_array_equal(encoder.inverse_transform(x[:, :1], codes)["id"], df["id"])
+
+
+@pytest.mark.parametrize("transform", ["quantile", "mode"])
+def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "huge": np.r_[-1.7e308, 1.7e308, rng.uniform(-0.8, 0.8, 98) * 1e308],
+            "tiny": rng.uniform(1e-300, 9e-300, 100),
+        }
+    )
+    encoder = TabularEncoder(continuous_transform=transform).fit(df)
+    x, codes = encoder.transform(df)
+    back = encoder.inverse_transform(x[:, :2], codes)
+    np.testing.assert_allclose(back["tiny"], df["tiny"], rtol=1e-3)
+    grid = np.repeat(np.linspace(-6, 6, 241)[:, None], 2, axis=1) * (0.99 / 6 if transform == "mode" else 1)
+    decoded = encoder.inverse_transform(grid, np.zeros((241, codes.shape[1]), dtype=np.int64))
+    assert np.isfinite(decoded.to_numpy()).all() and (decoded["tiny"] > 0).all()
+    assert decoded["huge"].between(-1.7e308, 1.7e308).all()
