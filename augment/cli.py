@@ -226,6 +226,7 @@ def cmd_demo(args):
         run_demo(args.plot, epochs=args.epochs)
     except ImportError as error:
         raise CommandError(str(error)) from error
+    args.written.append(args.plot)
 
 
 def build_parser():
@@ -266,8 +267,7 @@ def build_parser():
 
 
 def _os_message(error):
-    where = f" {error.filename}" if error.filename else ""
-    return f"cannot write{where}: {error.strerror or error}"
+    return f"{error.filename}: {error.strerror}" if error.filename else str(error)
 
 
 def main(argv=None):

@@ -73,7 +73,7 @@ def test_a_full_disk_on_the_command_line_is_one_line_and_keeps_the_old_file(tmp_
     code = main([*argv, "-o", str(target), "--force"])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert err.splitlines()[-1] == f"augment {command}: cannot write {target}: No space left on device"
+    assert err.splitlines()[-1] == f"augment {command}: {target}: No space left on device"
     assert target.read_bytes() == before
     assert listing(tmp_path) == sorted({"mixed.csv", "m.joblib", target.name})
 
@@ -89,7 +89,7 @@ def test_a_missing_or_unwritable_folder_is_refused_before_training(tmp_path, tab
     monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
     assert main(["fit", str(table), "-o", str(tmp_path / "m.joblib")]) == 1
     err = capsys.readouterr().err
-    assert err == f"augment fit: cannot write {tmp_path}: Permission denied\n"
+    assert err == f"augment fit: {tmp_path}: Permission denied\n"
 
 
 def test_a_figure_that_fails_halfway_keeps_the_old_one(tmp_path, mixed, monkeypatch):
