@@ -43,10 +43,11 @@ class TrainingData:
 
 
 def one_hot(classes, n_classes, n_rows, like):
-    """One-hot of ``classes`` in ``like``'s dtype and device; an empty ``(n_rows, 0)`` tensor when unconditional.
+    """One-hot of ``classes`` (any shape) along a new last axis, in ``like``'s dtype and device.
 
-    A scatter, not ``F.one_hot``, whose range check would make the host wait for the device.
+    An empty ``(n_rows, 0)`` tensor when unconditional. A scatter, not
+    ``F.one_hot``, whose range check would make the host wait for the device.
     """
     if n_classes == 0 or classes is None:
         return like.new_zeros(n_rows, 0)
-    return like.new_zeros(classes.shape[0], n_classes).scatter_(1, classes.unsqueeze(1), 1.0)
+    return like.new_zeros(*classes.shape, n_classes).scatter_(-1, classes.unsqueeze(-1), 1.0)

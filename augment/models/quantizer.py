@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from .data import one_hot
+
 
 class EMAQuantizer(nn.Module):
     """Quantize ``(batch, n_slots, code_dim)`` latents against per-slot codebooks.
@@ -63,7 +65,7 @@ class EMAQuantizer(nn.Module):
     @torch.no_grad()
     def _update(self, z, indices, rng):
         n_slots, size = self.cluster_size.shape
-        assign = z.new_zeros(*indices.shape, size).scatter_(-1, indices.unsqueeze(-1), 1.0)
+        assign = one_hot(indices, size, indices.shape[0], z)
         self.cluster_size.mul_(self.decay).add_(assign.sum(0), alpha=1 - self.decay)
         self.embed_sum.mul_(self.decay).add_(torch.einsum("bsk,bsd->skd", assign, z), alpha=1 - self.decay)
         total = self.cluster_size.sum(-1, keepdim=True)
