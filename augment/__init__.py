@@ -4,6 +4,7 @@ from ._version import __version__
 from .encoding import TabularEncoder
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .meta import AugmentedClassifier, AugmentedRegressor
+from .persistence import load, save
 from .report import QualityReport, quality_report
 from .resampling import SyntheticOversampler
 
@@ -17,5 +18,7 @@ __all__ = [
     "VAEGenerator",
     "VQVAEGenerator",
     "__version__",
+    "load",
     "quality_report",
+    "save",
 ]

@@ -17,6 +17,7 @@ import pandas as pd
 from ._files import atomic_write, check_folder_writable
 from .base import BaseGenerator
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
+from .persistence import is_pickle, load, save
 from .report import quality_report
 
 MODELS = {"gan": GANGenerator, "vae": VAEGenerator, "vqvae": VQVAEGenerator}
@@ -146,15 +147,19 @@ def cmd_fit(args):
         generator.fit(table, y)
     except (ValueError, TypeError) as error:
         raise CommandError(str(error)) from error
-    with atomic_write(args.output) as temporary:
-        joblib.dump(generator, temporary)
+    save(generator, args.output)
     args.written.append(args.output)
     print(f"saved {type(generator).__name__} fit on {len(table)} rows to {args.output}")
 
 
-def _load_model(path):
+def _load_model(path, trust_pickle):
     if not Path(path).is_file():
         raise CommandError(f"no such file: {path}")
+    if not (trust_pickle and is_pickle(path)):
+        try:
+            return load(path)
+        except ValueError as error:
+            raise CommandError(f"{error}{' --trust-pickle reads it.' if is_pickle(path) else ''}") from error
     try:
         model = joblib.load(path)
     except Exception as error:  # any unpickling failure means "not a model file"
@@ -180,7 +185,7 @@ def _class_counts(pairs, model):
 
 
 def cmd_sample(args):
-    model = _load_model(args.model)
+    model = _load_model(args.model, args.trust_pickle)
     _check_writable(args.output, args.force)
     counts = _class_counts(args.klass or [], model)
     try:
@@ -238,7 +243,7 @@ def build_parser():
     fit.add_argument("--model", choices=sorted(MODELS), default="vae")
     fit.add_argument("--target", help="class label column to condition on")
     fit.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
-    fit.add_argument("-o", "--output", default="model.joblib")
+    fit.add_argument("-o", "--output", default="model.safetensors", help="where to save (augment.save's format)")
     fit.add_argument("--force", action="store_true", help="overwrite the output file")
     fit.set_defaults(generator_options=_add_generator_options(fit), run=cmd_fit)
 
@@ -248,6 +253,11 @@ def build_parser():
     sample.add_argument("--class", dest="klass", nargs="+", metavar="LABEL=COUNT", help="rows per class instead of -n")
     sample.add_argument("-o", "--output", default="synthetic.csv")
     sample.add_argument("--force", action="store_true", help="overwrite the output file")
+    sample.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also read a joblib (pickle) model file; it runs code when read, so only one from a source you trust",
+    )
     sample.set_defaults(run=cmd_sample)
 
     report = commands.add_parser("report", help="score a synthetic table against a real one")

@@ -1,6 +1,8 @@
+import joblib
 import pandas as pd
 import pytest
 
+import augment
 from augment import VAEGenerator
 from augment.cli import build_parser, main
 
@@ -19,7 +21,7 @@ def run(capsys, *argv):
 
 
 def test_fit_sample_report_round_trip(tmp_path, table, capsys):
-    model, out_csv, figure = tmp_path / "m.joblib", tmp_path / "out.csv", tmp_path / "r.png"
+    model, out_csv, figure = tmp_path / "m.safetensors", tmp_path / "out.csv", tmp_path / "r.png"
     code, out, err = run(capsys, "fit", table, "--model", "vae", "--target", "sex", "--epochs", 3, "-o", model)
     assert code == 0 and "saved VAEGenerator fit on 442 rows" in out
     assert "bp_level: categorical" in err and "age: integer (int64)" in err
@@ -50,14 +52,14 @@ def test_fit_options_come_from_the_estimators():
     ],
 )
 def test_bad_input_gives_one_line_and_exit_1(tmp_path, table, capsys, argv, message):
-    argv = [a.format(table=table) for a in argv] + ["-o", str(tmp_path / "x.joblib")]
+    argv = [a.format(table=table) for a in argv] + ["-o", str(tmp_path / "x.safetensors")]
     code, _, err = run(capsys, *argv)
     assert code == 1 and message in err
     assert len(err.strip().splitlines()) <= 2 and "Traceback" not in err
 
 
 def test_nothing_is_overwritten_without_force(tmp_path, table, capsys):
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.safetensors"
     model.write_text("keep me")
     code, _, err = run(capsys, "fit", table, "--epochs", 1, "-o", model)
     assert code == 1 and "exists; pass --force" in err and model.read_text() == "keep me"
@@ -66,7 +68,7 @@ def test_nothing_is_overwritten_without_force(tmp_path, table, capsys):
 
 
 def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, capsys):
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.safetensors"
     assert run(capsys, "fit", table, "--target", "sex", "--epochs", 1, "-o", model)[0] == 0
     code, _, err = run(capsys, "sample", model, "--class", "male=many", "-o", tmp_path / "s.csv")
     assert code == 1 and "LABEL=COUNT with a whole number" in err
@@ -90,6 +92,18 @@ def test_divergence_is_one_line_and_writes_nothing(tmp_path, table, capsys, monk
         raise FloatingPointError("VAEGenerator diverged at epoch 3 of fit: loss 'loss' is nan. Lower learning_rate")
 
     monkeypatch.setattr(VAEGenerator, "fit", diverge)
-    code, _, err = run(capsys, "fit", table, "-o", tmp_path / "m.joblib")
+    code, _, err = run(capsys, "fit", table, "-o", tmp_path / "m.safetensors")
     assert code == 1 and err.splitlines()[-1].startswith("augment fit: VAEGenerator diverged at epoch 3")
-    assert "Traceback" not in err and not (tmp_path / "m.joblib").exists()
+    assert "Traceback" not in err and not (tmp_path / "m.safetensors").exists()
+
+
+def test_fit_saves_the_safe_format_and_sample_reads_pickles_only_when_trusted(tmp_path, table, capsys):
+    model = tmp_path / "m.safetensors"
+    assert run(capsys, "fit", table, "--epochs", 1, "-o", model)[0] == 0
+    pickled = tmp_path / "m.joblib"
+    joblib.dump(augment.load(model), pickled)
+    code, _, err = run(capsys, "sample", pickled, "-n", 3, "-o", tmp_path / "s.csv")
+    assert code == 1 and "is a pickle (joblib) file, which runs code" in err and "--trust-pickle reads it" in err
+    assert not (tmp_path / "s.csv").exists()
+    code, _, _ = run(capsys, "sample", pickled, "-n", 3, "--trust-pickle", "-o", tmp_path / "s.csv")
+    assert code == 0 and len(pd.read_csv(tmp_path / "s.csv")) == 3
