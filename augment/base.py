@@ -26,6 +26,7 @@ from .models.data import TrainingData
 from .training import make_rng, train
 
 _FORMAT = 2
+_REDRAWS = 20
 
 
 def chunk_rows(device):
@@ -192,6 +193,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._sample_calls = 0
         discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
         self.encoder_ = TabularEncoder(discrete, self.continuous_transform, random_state=self._seed).fit(frame)
+        self._fingerprints = np.unique(self.encoder_.fingerprints(frame))
         x, codes = self.encoder_.transform(frame)
         n_classes = 0 if labels is None else len(self.classes_)
         self._class_counts = None if labels is None else np.bincount(labels, minlength=n_classes)
@@ -313,7 +315,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._sample_calls += 1
         return int(seed >> 1)
 
-    def sample(self, n_samples=None, y=None):
+    def sample(self, n_samples=None, y=None, *, reject_copies=False):
         """Draw new rows.
 
         Parameters
@@ -324,6 +326,11 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             Only for a generator fit with ``y``: ``{label: count}`` or one
             label per row to draw. By default labels follow their training
             frequencies.
+        reject_copies : bool, default=False
+            Replace every drawn row whose values equal a training row's (all
+            columns, compared by a 64-bit fingerprint of each training row)
+            with a fresh draw of the same class, up to 20 rounds; a
+            ``ValueError`` if copies remain after that.
 
         Returns
         -------
@@ -335,19 +342,50 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         check_is_fitted(self)
         classes = self._class_codes(n_samples, y)
-        seed = self._next_seed()
-        rng = make_rng(seed, self._device)
-        with _seeded(seed, self._device), torch.inference_mode():
-            chunks = torch.as_tensor(classes, device=self._device).split(chunk_rows(self._device))
-            values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
-            continuous, codes = to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
-        X = self._to_output(self.encoder_.inverse_transform(continuous, codes))
+        frame = self._draw(classes)
+        if reject_copies:
+            frame = self._replace_copies(frame, classes)
+        X = self._to_output(frame)
         if not self._n_classes:
             return X
         labels = self.classes_[classes]
         if isinstance(X, pd.DataFrame):
             return X, pd.Series(labels, name=self._target_name)
         return X, labels
+
+    def _draw(self, classes):
+        """Decoded rows for the class codes ``classes``, as a DataFrame typed like the training table."""
+        seed = self._next_seed()
+        rng = make_rng(seed, self._device)
+        with _seeded(seed, self._device), torch.inference_mode():
+            chunks = torch.as_tensor(classes, device=self._device).split(chunk_rows(self._device))
+            values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
+            continuous, codes = to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
+        return self.encoder_.inverse_transform(continuous, codes)
+
+    def _copies(self, frame):
+        """Whether each row of ``frame`` equals a training row."""
+        hashes = self.encoder_.fingerprints(frame)
+        found = np.searchsorted(self._fingerprints, hashes).clip(max=self._fingerprints.size - 1)
+        return self._fingerprints[found] == hashes
+
+    def _replace_copies(self, frame, classes):
+        """``frame`` with each row equal to a training row drawn again, in place, keeping its class."""
+        if getattr(self, "_fingerprints", None) is None:
+            raise ValueError(
+                f"reject_copies needs the training rows' fingerprints, which this {self._name} was saved without."
+            )
+        for _ in range(_REDRAWS):
+            copies = np.flatnonzero(self._copies(frame))
+            if not copies.size:
+                return frame
+            kept = np.setdiff1d(np.arange(len(frame)), copies)
+            merged = pd.concat([frame.iloc[kept], self._draw(classes[copies])], ignore_index=True)
+            frame = merged.iloc[np.argsort(np.concatenate([kept, copies]), kind="stable")].reset_index(drop=True)
+        raise ValueError(
+            f"{copies.size:,} of {len(frame):,} rows still equal training rows after {_REDRAWS} redraws: this "
+            f"{self._name} reproduces its training table. Fit it with fewer epochs or on more rows."
+        )
 
     def _to_output(self, frame):
         if self._output_dtype is None:

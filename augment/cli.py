@@ -189,7 +189,7 @@ def cmd_sample(args):
     _check_writable(args.output, args.force)
     counts = _class_counts(args.klass or [], model)
     try:
-        drawn = model.sample(None if counts else args.n, y=counts or None)
+        drawn = model.sample(None if counts else args.n, y=counts or None, reject_copies=args.reject_copies)
     except (ValueError, TypeError, MemoryError) as error:
         raise CommandError(str(error)) from error
     if isinstance(drawn, tuple):
@@ -253,6 +253,9 @@ def build_parser():
     sample.add_argument("--class", dest="klass", nargs="+", metavar="LABEL=COUNT", help="rows per class instead of -n")
     sample.add_argument("-o", "--output", default="synthetic.csv")
     sample.add_argument("--force", action="store_true", help="overwrite the output file")
+    sample.add_argument(
+        "--reject-copies", action="store_true", help="draw again every row that equals a training row"
+    )
     sample.add_argument(
         "--trust-pickle",
         action="store_true",

@@ -334,6 +334,21 @@ class TabularEncoder:
             x[rows, offset + codes[:, i]] = 1.0
         return x, codes
 
+    def fingerprints(self, df):
+        """A 64-bit hash of each row of ``df``, its numbers rounded as decoding rounds them.
+
+        A decoded row and a training row hash alike when they hold the same
+        values (numbers compared as float64 at the column's decimals).
+        """
+        columns = {}
+        for num in self._numeric:
+            values = df[num.name].to_numpy(dtype=np.float64, na_value=np.nan)
+            columns[num.name] = values if num.decimals is None else np.round(values, num.decimals)
+        for cat in self._categorical:
+            columns[cat.name] = df[cat.name]
+        frame = pd.DataFrame(columns, columns=self.columns_)
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+
     @staticmethod
     def _mode_encode(num, column):
         mixture, keep, means, stds = num.mixture

@@ -188,7 +188,7 @@ class _Reader:
         return value
 
 
-def save(generator, path):
+def save(generator, path, *, fingerprints=True):
     """Write a fitted generator to ``path`` in a format that runs no code when loaded.
 
     The file is a safetensors file: weights and the encoder's arrays as
@@ -202,6 +202,11 @@ def save(generator, path):
         A fitted generator.
     path : str or path-like
         Where to write; by convention ending in ``.safetensors``.
+    fingerprints : bool, default=True
+        Keep the 64-bit hash of each training row that ``sample(...,
+        reject_copies=True)`` compares against. Whoever holds the file can
+        test with them whether a given row was in the training table; pass
+        ``False`` to leave them out (``reject_copies`` is then refused).
 
     Examples
     --------
@@ -221,12 +226,15 @@ def save(generator, path):
     if not hasattr(generator, "model_"):
         raise ValueError(f"This {type(generator).__name__} is not fitted yet; fit it before saving.")
     writer = _Writer()
+    state = generator.__getstate__()
+    if not fingerprints:
+        state["_fingerprints"] = None
     document = {
         "format": FILE_FORMAT,
         "augment": __version__,
         "torch": torch.__version__,
         "sklearn": sklearn.__version__,
-        "object": writer.encode(generator, type(generator).__name__),
+        "object": {"object": [type(generator).__name__, writer.encode(state, type(generator).__name__)]},
     }
     header = {_HEADER: json.dumps(document, allow_nan=False, separators=(",", ":"))}
     with atomic_write(path) as temporary:
