@@ -101,6 +101,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
+        "max_categories": [Interval(Integral, 2, None, closed="left"), None],
         "continuous_transform": [StrOptions({"quantile", "mode"})],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
@@ -192,16 +193,21 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._seed = _seed_from(self.random_state)
         self._sample_calls = 0
         discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
-        self.encoder_ = TabularEncoder(discrete, self.continuous_transform, random_state=self._seed).fit(frame)
+        self.encoder_ = TabularEncoder(
+            discrete, self.continuous_transform, max_categories=self.max_categories, random_state=self._seed
+        ).fit(frame)
         self._fingerprints = np.unique(self.encoder_.fingerprints(frame))
-        x, codes = self.encoder_.transform(frame)
+        continuous, codes = self.encoder_.encode(frame)
         n_classes = 0 if labels is None else len(self.classes_)
         self._class_counts = None if labels is None else np.bincount(labels, minlength=n_classes)
+        layout = self.encoder_.layout_
         data = TrainingData(
-            torch.as_tensor(x, device=self._device),
+            torch.as_tensor(continuous, device=self._device),
             torch.as_tensor(codes, device=self._device),
             None if labels is None else torch.as_tensor(labels, device=self._device),
             n_classes,
+            torch.as_tensor(layout.offsets, device=self._device),
+            layout.n_features,
         )
         self._model_config = self._model_kwargs(len(frame))
         rng = make_rng(self._seed, self._device)

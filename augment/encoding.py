@@ -156,6 +156,10 @@ class TabularEncoder:
         component and the value scaled within it.
     max_modes : int, default=10
         Mixture components per column for ``"mode"``.
+    max_categories : int or None, default=None
+        Most distinct values a categorical column may have; more is an
+        error naming the column and its count, raised before the one-hot
+        matrix is allocated.
     random_state : int, default=0
         Seed of the mixtures and the quantile subsampling.
 
@@ -178,10 +182,13 @@ class TabularEncoder:
     True
     """
 
-    def __init__(self, discrete_columns=(), continuous_transform="quantile", max_modes=10, random_state=0):
+    def __init__(
+        self, discrete_columns=(), continuous_transform="quantile", max_modes=10, max_categories=None, random_state=0
+    ):
         self.discrete_columns = discrete_columns
         self.continuous_transform = continuous_transform
         self.max_modes = max_modes
+        self.max_categories = max_categories
         self.random_state = random_state
 
     def fit(self, df):
@@ -225,6 +232,13 @@ class TabularEncoder:
                 categories = np.asarray(sorted(uniques), dtype=object)
             except TypeError:
                 categories = np.asarray(uniques, dtype=object)
+        if self.max_categories is not None and len(categories) > self.max_categories:
+            kind = "one per row, an identifier" if len(categories) == len(series) else "distinct values"
+            raise ValueError(
+                f"column {name!r} has {len(categories):,} categories ({kind}), more than "
+                f"max_categories={self.max_categories:,}; drop it, or raise max_categories "
+                f"(the encoded table then takes {len(series):,} x {len(categories):,} floats)."
+            )
         missing_value = series[missing].iloc[0] if missing.any() else None
         return _Categorical(name, series.dtype, categories, bool(missing.any()), missing_value)
 
@@ -302,6 +316,19 @@ class TabularEncoder:
         ``x`` is float32 of shape ``(n, layout_.n_features)``; ``codes`` holds
         the category index of every one-hot block, shape ``(n, n_blocks)``.
         """
+        continuous, codes = self.encode(df)
+        x = np.zeros((len(df), self.layout_.n_features), dtype=np.float32)
+        x[:, : continuous.shape[1]] = continuous
+        np.put_along_axis(x, codes + self.layout_.offsets, 1.0, axis=1)
+        return x, codes
+
+    def encode(self, df):
+        """Encode ``df`` compactly into ``(continuous, codes)``: no one-hot matrix.
+
+        ``continuous`` is float32 of shape ``(n, layout_.n_continuous)``,
+        ``codes`` the category index of every one-hot block; memory grows
+        with rows x columns, whatever the number of categories.
+        """
         values = self._numeric_matrix(df)
         n = len(df)
         continuous = np.zeros_like(values)
@@ -327,12 +354,7 @@ class TabularEncoder:
         cat_codes = [self._category_codes(cat, df[cat.name]) for cat in self._categorical]
         codes = mode_codes + missing_codes + cat_codes
         codes = np.column_stack(codes).astype(np.int64) if codes else np.empty((n, 0), dtype=np.int64)
-        x = np.zeros((n, self.layout_.n_features), dtype=np.float32)
-        x[:, : continuous.shape[1]] = continuous
-        rows = np.arange(n)
-        for i, offset in enumerate(self.layout_.offsets):
-            x[rows, offset + codes[:, i]] = 1.0
-        return x, codes
+        return continuous.astype(np.float32), codes
 
     def fingerprints(self, df):
         """A 64-bit hash of each row of ``df``, its numbers rounded as decoding rounds them.

@@ -57,6 +57,10 @@ class GANGenerator(BaseGenerator):
         generator: on breast_cancer, mean KS 0.19 at 1 against 0.11 at 5).
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
+    max_categories : int or None, default=1000
+        Most distinct values a categorical column may have; a column with
+        more is refused at fit, naming its count, before anything is
+        allocated. ``None`` lifts the limit (memory grows as rows x categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -123,6 +127,7 @@ class GANGenerator(BaseGenerator):
         pac=10,
         critic_steps=5,
         discrete_columns=None,
+        max_categories=1000,
         continuous_transform="quantile",
         device="auto",
         random_state=None,
@@ -137,6 +142,7 @@ class GANGenerator(BaseGenerator):
         self.pac = pac
         self.critic_steps = critic_steps
         self.discrete_columns = discrete_columns
+        self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.device = device
         self.random_state = random_state
@@ -211,6 +217,10 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         the data far more closely on small tables. ``"standard"``: ``N(0, I)``.
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
+    max_categories : int or None, default=1000
+        Most distinct values a categorical column may have; a column with
+        more is refused at fit, naming its count, before anything is
+        allocated. ``None`` lifts the limit (memory grows as rows x categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -272,6 +282,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         hidden_dims=(128, 128),
         prior="fitted",
         discrete_columns=None,
+        max_categories=1000,
         continuous_transform="quantile",
         device="auto",
         random_state=None,
@@ -284,6 +295,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.hidden_dims = hidden_dims
         self.prior = prior
         self.discrete_columns = discrete_columns
+        self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.device = device
         self.random_state = random_state
@@ -358,6 +370,10 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         Passes over the table to train the prior on the learned codes.
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
+    max_categories : int or None, default=1000
+        Most distinct values a categorical column may have; a column with
+        more is refused at fit, naming its count, before anything is
+        allocated. ``None`` lifts the limit (memory grows as rows x categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -422,6 +438,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         commitment=0.25,
         prior_epochs=300,
         discrete_columns=None,
+        max_categories=1000,
         continuous_transform="quantile",
         device="auto",
         random_state=None,
@@ -437,6 +454,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.commitment = commitment
         self.prior_epochs = prior_epochs
         self.discrete_columns = discrete_columns
+        self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.device = device
         self.random_state = random_state

@@ -247,10 +247,16 @@ def _refuse(path, reason):
 
 
 def is_pickle(path):
-    """Whether the file at ``path`` starts as a pickle (and so a joblib file) does."""
+    """Whether the file at ``path`` is a pickle (protocol 2 or later, as joblib writes) rather than a safetensors file.
+
+    A safetensors file starts with its header's length (8 bytes, little
+    endian, under 2**32) and the header's opening brace; a pickle with the
+    protocol opcode ``0x80`` and its number.
+    """
     with open(path, "rb") as file:
-        first = file.read(1)
-    return bool(first) and first[0] == _PICKLE_PROTOCOL
+        head = file.read(9)
+    safetensors_like = len(head) == 9 and head[4:8] == bytes(4) and head[8:9] == b"{"
+    return len(head) >= 2 and head[0] == _PICKLE_PROTOCOL and 2 <= head[1] <= 5 and not safetensors_like
 
 
 def load(path):

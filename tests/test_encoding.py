@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.preprocessing import QuantileTransformer
 
+from augment import VAEGenerator
 from augment.encoding import TabularEncoder, _quantile_inverse
 
 
@@ -67,6 +68,26 @@ def test_discrete_columns_make_numbers_categorical():
 def test_bad_tables_are_refused_by_name(frame, kwargs, error, match):
     with pytest.raises(error, match=match):
         TabularEncoder(**kwargs).fit(frame)
+
+
+def test_too_many_categories_are_refused_with_the_count_before_encoding(monkeypatch):
+    n = 1500
+    df = pd.DataFrame({"id": [f"user{i}" for i in range(n)], "code": np.arange(n) % 1200, "x": np.arange(n) / n})
+    monkeypatch.setattr(TabularEncoder, "_fit_continuous", lambda *a: pytest.fail("went on past the refusal"))
+    with pytest.raises(ValueError, match=r"'id' has 1,500 categories \(one per row, an identifier\), more than "
+                       r"max_categories=1,000; drop it"):
+        TabularEncoder(max_categories=1000).fit(df)
+    with pytest.raises(ValueError, match=r"'code' has 1,200 categories \(distinct values\)"):
+        TabularEncoder(discrete_columns=["code"], max_categories=1000).fit(df.drop(columns="id"))
+    monkeypatch.undo()
+    assert TabularEncoder(max_categories=1500).fit(df).layout_.blocks[0].size == 1500
+
+
+def test_generators_refuse_too_many_categories_by_default():
+    df = pd.DataFrame({"id": [f"user{i}" for i in range(1001)], "x": np.arange(1001.0)})
+    with pytest.raises(ValueError, match="'id' has 1,001 categories"):
+        VAEGenerator(epochs=1).fit(df)
+    assert VAEGenerator(epochs=1, max_categories=None, random_state=0).fit(df).sample(3)["id"].isin(df["id"]).all()
 
 
 def test_transform_refuses_unseen_categories_and_missing():

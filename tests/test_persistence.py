@@ -16,7 +16,7 @@ from sklearn.datasets import load_iris
 
 import augment
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
-from augment.persistence import FILE_FORMAT
+from augment.persistence import FILE_FORMAT, is_pickle
 
 from _device import DEVICE
 
@@ -185,3 +185,16 @@ def test_a_generator_fit_on_cuda_loads_on_the_cpu_with_a_warning(tmp_path, monke
     with pytest.warns(UserWarning, match="CUDA is not available; it is loaded on the CPU"):
         loaded = augment.load(path)
     assert loaded._device.type == "cpu" and loaded.sample(4).shape == (4, 4)
+
+
+def test_a_safetensors_header_length_that_starts_like_a_pickle_is_not_taken_for_one(tmp_path):
+    path, pickled = tmp_path / "x.safetensors", tmp_path / "x.joblib"
+    pad = 0
+    while True:
+        save_file({"w": np.zeros(1)}, path, metadata={"pad": "x" * pad})
+        head = path.read_bytes()[:2]
+        if head[0] == 0x80 and 2 <= head[1] <= 5:
+            break
+        pad += 1
+    joblib.dump({"w": 1}, pickled)
+    assert not is_pickle(path) and is_pickle(pickled)

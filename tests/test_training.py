@@ -106,7 +106,7 @@ class _CenterModel(nn.Module):
 
     def phases(self, data, rng):
         def step(index, optimizer):
-            loss = (data.x[index] - self.center).pow(2).mean()
+            loss = (data.rows(index) - self.center).pow(2).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -125,12 +125,13 @@ class _CenterModel(nn.Module):
 class _CenterGenerator(BaseGenerator):
     _model_class = _CenterModel
 
-    def __init__(self, epochs=60, batch_size=50, learning_rate=0.05, discrete_columns=None,
+    def __init__(self, epochs=60, batch_size=50, learning_rate=0.05, discrete_columns=None, max_categories=None,
                  continuous_transform="quantile", device="cpu", random_state=None, verbose=False):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.discrete_columns = discrete_columns
+        self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.device = device
         self.random_state = random_state

@@ -131,7 +131,7 @@ class GAN(nn.Module):
     def _condition(self, index, data, rng):
         """Real rows, their class one-hots and column conditions, and the drawn (column, category)."""
         if self.conditions.n_columns == 0:
-            return index, data.labels(index), data.x.new_zeros(index.shape[0], 0), None, None
+            return index, data.labels(index), data.continuous.new_zeros(index.shape[0], 0), None, None
         column, category, rows = self.conditions.sample_training(index.shape[0], rng)
         columns = self.conditions.vector(column, category)[:, : self.columns_dim]
         return rows, data.labels(rows), columns, column, category
@@ -164,7 +164,7 @@ class GAN(nn.Module):
             rows, labels, columns, _, _ = self._condition(index, data, rng)
             with torch.no_grad():
                 fake = self.heads.gumbel_softmax(self._raw(labels, columns, rng), _TAU, rng)
-            real = data.x[rows]
+            real = data.rows(rows)
             scores = self.critic(
                 torch.cat([fake, real]), torch.cat([labels, labels]), torch.cat([columns, columns]), rng
             ).reshape(2, -1)

@@ -68,7 +68,7 @@ class VAE(nn.Module):
     def phases(self, data, rng):
         """The ``"fit"`` phase on ``data``, then the prior fit when asked for."""
         step = partial(self.training_step, data=data, rng=rng)
-        after = partial(self.fit_prior, data.x, data.classes) if self.fitted_prior else None
+        after = partial(self.fit_prior, data.rows, data.classes) if self.fitted_prior else None
         return [Phase("fit", step, (Group(tuple(self.parameters()), weight_decay=1e-5),), self, after=after)]
 
     def encode(self, x):
@@ -91,7 +91,7 @@ class VAE(nn.Module):
         return reconstruction_weight * reconstruction + kl
 
     def training_step(self, index, optimizer, *, data, rng):
-        x = data.x.index_select(0, index)
+        x = data.rows(index)
         mean, log_var = self.encode(x)
         z = mean + (0.5 * log_var).exp() * torch.randn(mean.shape, generator=rng, device=x.device)
         loss = self.negative_elbo(x, data.labels(index), z, mean, log_var, _LOSS_FACTOR).mean()
@@ -107,15 +107,17 @@ class VAE(nn.Module):
         return -self.negative_elbo(x, labels, mean, mean, log_var)
 
     @torch.no_grad()
-    def fit_prior(self, x, classes):
-        """Fit a Gaussian per class to the posterior means of rows ``x``.
+    def fit_prior(self, rows, classes):
+        """Fit a Gaussian per class to the posterior means of the training rows.
+
+        ``rows(index)`` gives the encoded rows ``index``.
 
         Rows are encoded in class order, so each class's means are one
         contiguous slice. Covariances are Ledoit-Wolf shrunk; a class of one
         row borrows the covariance pooled over all rows.
         """
         order = torch.argsort(classes, stable=True)
-        means = torch.cat([self.posterior_mean(x.index_select(0, rows)) for rows in order.split(_PRIOR_CHUNK)])
+        means = torch.cat([self.posterior_mean(rows(index)) for index in order.split(_PRIOR_CHUNK)])
         counts = torch.bincount(classes, minlength=self.prior_mean.shape[0]).tolist()
         identity = torch.eye(self.latent_dim, dtype=torch.float64, device=means.device)
         pooled = None

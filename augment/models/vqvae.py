@@ -72,12 +72,12 @@ class VQVAE(nn.Module):
     @torch.no_grad()
     def _start_codebooks(self, data, rng):
         """Every codebook starts at latents of random training rows."""
-        rows = torch.randperm(data.n_rows, generator=rng, device=data.x.device)[:_START_ROWS]
-        self.quantizer.initialize(self._latents(data.x.index_select(0, rows)), rng)
+        rows = torch.randperm(data.n_rows, generator=rng, device=data.device)[:_START_ROWS]
+        self.quantizer.initialize(self._latents(data.rows(rows)), rng)
 
     def _encode_training_rows(self, data):
         """Codes of the training rows for the prior phase, and the share of each codebook they use."""
-        self._training_codes = torch.cat([self.codes(rows) for rows in data.x.split(_CODE_CHUNK)])
+        self._training_codes = torch.cat([self.codes(data.rows(index)) for index in data.chunks(_CODE_CHUNK)])
         self.codebook_usage = self.quantizer.usage(self._training_codes)
 
     def _forget_training_codes(self):
@@ -91,7 +91,7 @@ class VQVAE(nn.Module):
 
     def training_step(self, index, optimizer, *, data, rng):
         """Autoencoder update: reconstruction likelihood plus commitment."""
-        x = data.x.index_select(0, index)
+        x = data.rows(index)
         quantized, _, commitment = self.quantizer(self._latents(x), rng)
         reconstruction = reconstruction_nll(self.heads, self.gaussian, self.decode(quantized, data.labels(index)), x)
         loss = (reconstruction + self.commitment * commitment).mean()
