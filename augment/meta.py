@@ -10,13 +10,20 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from . import selection
 from .resampling import SyntheticOversampler, check_generator, draw_jointly, seed_generator, stack
+
+_SELECTION = {
+    "cv": ["cv_object"],
+    "scoring": [str, callable, None],
+    "verbose": ["verbose"],
+}
 
 
 def _delegates(method):
@@ -33,6 +40,30 @@ class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
     def _fit_estimator(self, X, y):
         self.estimator_ = clone(self.estimator).fit(X, y)
         return self
+
+    def _fit_chosen(self, X, y, candidates, classifier):
+        """Cross-validate every way to augment, then fit ``estimator`` on the chosen one over all rows.
+
+        ``candidates(X, y, generator, rng)`` yields ``(name, X, y)`` lazily.
+        """
+        rng = check_random_state(self.random_state)
+        seed = rng.randint(2**31 - 1)
+        cv = selection.splitter(self.cv, y, classifier, seed)
+
+        def fold_candidates(X_part, y_part):
+            generator = seed_generator(check_generator(self.generator), seed)
+            return candidates(X_part, y_part, generator, np.random.default_rng(seed))
+
+        names, scores, added = selection.cross_validate(
+            fold_candidates, self.estimator, X, y, cv, self.scoring, self.verbose, type(self).__name__
+        )
+        self.cv_results_, self.selected_ = selection.choose(names, scores, added)
+        generator = seed_generator(check_generator(self.generator), seed)
+        self.selected_, X_aug, y_aug = selection.refit_choice(
+            candidates(X, y, generator, np.random.default_rng(seed)), self.selected_
+        )
+        self.generator_ = generator if self.selected_.startswith("generator") else None
+        return self._fit_estimator(X_aug, y_aug)
 
     @available_if(_delegates("predict"))
     def predict(self, X):
@@ -62,15 +93,39 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
         ``None`` means ``VAEGenerator()``.
     sampling_strategy : float, str, dict or callable, default="auto"
         Rows per class after augmentation, with imbalanced-learn's meaning.
+        ``"auto-cv"`` chooses by cross-validation on the training rows
+        among no augmentation, random over-sampling to balance, and the
+        generator's rows at 0.25, 0.5 and 1x what balancing needs; the best
+        mean score wins only if it beats no augmentation by more than one
+        standard error of the paired fold differences. That costs ``cv``
+        generator fits, plus one on all rows if the generator wins, and
+        ``5 * cv + 1`` estimator fits.
     random_state : int, RandomState instance or None, default=None
-        Seeds the generator.
+        Seeds the generator (and with ``"auto-cv"`` the folds).
+    cv : int or cross-validation generator, default=5
+        Folds for ``"auto-cv"``: an int means shuffled stratified K-fold.
+    scoring : str or callable, default=None
+        Score for ``"auto-cv"``, as in ``cross_val_score``; ``None`` is the
+        estimator's ``score`` (accuracy). ``"balanced_accuracy"`` or
+        ``"roc_auc"`` suit rare classes.
+    verbose : bool, default=False
+        Show a progress bar over the ``"auto-cv"`` folds.
 
     Attributes
     ----------
     estimator_ : classifier
         The fitted clone of ``estimator``.
-    sampler_ : SyntheticOversampler
-        The fitted sampler (its ``generator_`` is the fitted generator).
+    sampler_ : SyntheticOversampler or None
+        The fitted sampler (its ``generator_`` is the fitted generator);
+        ``None`` with ``"auto-cv"``.
+    selected_ : str
+        With ``"auto-cv"``: the chosen candidate, ``"none"``, ``"random
+        over-sampling"`` or ``"generator x<share>"``.
+    cv_results_ : dict of ndarray
+        With ``"auto-cv"``: per candidate its mean rows added, mean, spread,
+        rank and per-fold scores, as ``GridSearchCV.cv_results_``.
+    generator_ : estimator or None
+        With ``"auto-cv"``: the generator fit on all rows when it won.
     classes_ : ndarray
         Class labels.
 
@@ -92,15 +147,24 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
         "generator": [HasMethods(["fit", "sample"]), None],
-        "sampling_strategy": SyntheticOversampler._parameter_constraints["sampling_strategy"],
+        "sampling_strategy": [
+            *SyntheticOversampler._parameter_constraints["sampling_strategy"],
+            StrOptions({"auto-cv"}),
+        ],
         "random_state": ["random_state"],
+        **_SELECTION,
     }
 
-    def __init__(self, estimator, generator=None, sampling_strategy="auto", random_state=None):
+    def __init__(
+        self, estimator, generator=None, sampling_strategy="auto", random_state=None, cv=5, scoring=None, verbose=False
+    ):
         self.estimator = estimator
         self.generator = generator
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
+        self.cv = cv
+        self.scoring = scoring
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -108,9 +172,12 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
         X = self._check_X(X, reset=True)
         check_classification_targets(y)
         y = column_or_1d(y, warn=True)
-        self.sampler_ = SyntheticOversampler(self.generator, self.sampling_strategy, random_state=self.random_state)
-        X_res, y_res = self.sampler_.fit_resample(X, y)
-        self._fit_estimator(X_res, y_res)
+        if self.sampling_strategy == "auto-cv":
+            self.sampler_ = None
+            self._fit_chosen(X, y, selection.classifier_candidates, classifier=True)
+        else:
+            self.sampler_ = SyntheticOversampler(self.generator, self.sampling_strategy, random_state=self.random_state)
+            self._fit_estimator(*self.sampler_.fit_resample(X, y))
         self.classes_ = self.estimator_.classes_
         return self
 
@@ -147,17 +214,34 @@ class AugmentedRegressor(RegressorMixin, _AugmentedBase):
         The model to train.
     generator : estimator with ``fit`` and ``sample``, default=None
         ``None`` means ``VAEGenerator()``; it is fit without labels.
-    n_synthetic : int or float, default=1.0
-        Rows to add: a count (int) or a fraction of the training rows (float).
+    n_synthetic : int, float or "auto-cv", default=1.0
+        Rows to add: a count (int) or a fraction of the training rows
+        (float). ``"auto-cv"`` chooses by cross-validation on the training
+        rows among no rows and 0.25, 0.5 and 1x the training rows; a
+        generator amount wins only if it beats no augmentation by more than
+        one standard error of the paired fold differences. That costs ``cv``
+        generator fits, plus one on all rows if the generator wins, and
+        ``4 * cv + 1`` estimator fits.
     random_state : int, RandomState instance or None, default=None
-        Seeds the generator.
+        Seeds the generator (and with ``"auto-cv"`` the folds).
+    cv : int or cross-validation generator, default=5
+        Folds for ``"auto-cv"``: an int means shuffled K-fold.
+    scoring : str or callable, default=None
+        Score for ``"auto-cv"``; ``None`` is the estimator's ``score`` (R²).
+    verbose : bool, default=False
+        Show a progress bar over the ``"auto-cv"`` folds.
 
     Attributes
     ----------
     estimator_ : regressor
         The fitted clone of ``estimator``.
-    generator_ : estimator
-        The fitted generator.
+    generator_ : estimator or None
+        The fitted generator (with ``"auto-cv"``, only when it won).
+    selected_ : str
+        With ``"auto-cv"``: ``"none"`` or ``"generator x<share>"``.
+    cv_results_ : dict of ndarray
+        With ``"auto-cv"``: per candidate its rows added, mean, spread,
+        rank and per-fold scores.
 
     Examples
     --------
@@ -173,15 +257,25 @@ class AugmentedRegressor(RegressorMixin, _AugmentedBase):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
         "generator": [HasMethods(["fit", "sample"]), None],
-        "n_synthetic": [Interval(Integral, 1, None, closed="left"), Interval(Real, 0, None, closed="neither")],
+        "n_synthetic": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"auto-cv"}),
+        ],
         "random_state": ["random_state"],
+        **_SELECTION,
     }
 
-    def __init__(self, estimator, generator=None, n_synthetic=1.0, random_state=None):
+    def __init__(
+        self, estimator, generator=None, n_synthetic=1.0, random_state=None, cv=5, scoring=None, verbose=False
+    ):
         self.estimator = estimator
         self.generator = generator
         self.n_synthetic = n_synthetic
         self.random_state = random_state
+        self.cv = cv
+        self.scoring = scoring
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -190,6 +284,8 @@ class AugmentedRegressor(RegressorMixin, _AugmentedBase):
         y = column_or_1d(y, warn=True, dtype=np.float64)
         if len(y) != len(X):
             raise ValueError(f"y has {len(y)} rows but X has {len(X)}; they must match.")
+        if self.n_synthetic == "auto-cv":
+            return self._fit_chosen(X, y, selection.regressor_candidates, classifier=False)
         generator = seed_generator(check_generator(self.generator), self.random_state)
         self.generator_, X_new, y_new = draw_jointly(generator, X, y, self.n_synthetic)
         return self._fit_estimator(stack(X, X_new), np.concatenate([y, y_new]))

@@ -26,6 +26,8 @@ SAMPLER = SyntheticOversampler(VAE, random_state=0)
 META = [
     AugmentedClassifier(LogisticRegression(), VAE, random_state=0),
     AugmentedRegressor(LinearRegression(), VAE, n_synthetic=0.5, random_state=0),
+    AugmentedClassifier(LogisticRegression(), VAE, sampling_strategy="auto-cv", cv=2, random_state=0),
+    AugmentedRegressor(LinearRegression(), VAE, n_synthetic="auto-cv", cv=2, random_state=0),
 ]
 
 

@@ -1,0 +1,131 @@
+"""Whether and how much to augment, chosen by cross-validation on the training rows alone.
+
+Each fold's training part is augmented in every candidate way (no rows,
+random over-sampling, the generator's rows at a few amounts), the estimator
+is fit on each and scored on the fold's held-out part. One generator fit per
+fold serves every amount: the largest draw is made once and the smaller
+amounts take its first rows of each class.
+"""
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.base import clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import check_random_state
+from tqdm.auto import tqdm
+
+from .resampling import draw_jointly, stack
+
+SHARES = (0.25, 0.5, 1.0)
+NONE = "none"
+RANDOM = "random over-sampling"
+
+
+def generator_candidate(share):
+    return f"generator x{share:g}"
+
+
+def take(X, index):
+    """Rows ``index`` of a DataFrame (renumbered) or an array."""
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[index].reset_index(drop=True)
+    return np.asarray(X)[index]
+
+
+def balancing_needs(y):
+    """``{label: rows}`` that would bring every class up to the largest."""
+    labels, counts = np.unique(y, return_counts=True)
+    most = counts.max()
+    return {label: int(most - count) for label, count in zip(labels, counts, strict=True) if count < most}
+
+
+def classifier_candidates(X, y, generator, rng):
+    """Yield ``(name, X, y)`` for each way to augment a classifier's training rows, lazily.
+
+    The generator is fit (once, conditional on ``y``) only when the first
+    generator candidate is asked for; amounts are shares of ``balancing_needs``.
+    """
+    yield NONE, X, y
+    needs = balancing_needs(y)
+    if not needs:
+        return
+    index = np.concatenate([rng.choice(np.flatnonzero(y == label), n) for label, n in needs.items()])
+    yield RANDOM, stack(X, take(X, index)), np.concatenate([y, y[index]])
+    X_new, y_new = generator.fit(X, y).sample(y=needs)
+    y_new = np.asarray(y_new, dtype=y.dtype)
+    counts = list(needs.values())
+    starts = np.cumsum([0, *counts])[:-1]
+    for share in SHARES:
+        index = np.concatenate([s + np.arange(round(share * n)) for s, n in zip(starts, counts, strict=True)])
+        yield generator_candidate(share), stack(X, take(X_new, index)), np.concatenate([y, y_new[index]])
+
+
+def regressor_candidates(X, y, generator, rng):
+    """Yield ``(name, X, y)``: no rows, then the generator's joint rows at shares of the training rows."""
+    yield NONE, X, y
+    _, X_new, y_new = draw_jointly(generator, X, y, max(SHARES))
+    for share in SHARES:
+        n = round(share * len(y))
+        yield generator_candidate(share), stack(X, take(X_new, np.arange(n))), np.concatenate([y, y_new[:n]])
+
+
+def splitter(cv, y, classifier, random_state):
+    """Shuffled (stratified) K-fold for an int ``cv``, else scikit-learn's reading of it."""
+    if isinstance(cv, Integral):
+        kind = StratifiedKFold if classifier else KFold
+        return kind(n_splits=cv, shuffle=True, random_state=check_random_state(random_state).randint(2**31 - 1))
+    return check_cv(cv, y, classifier=classifier)
+
+
+def cross_validate(candidates, estimator, X, y, cv, scoring, verbose, name):
+    """Score every candidate on every fold; ``(names, scores of shape (candidates, folds), rows added)``."""
+    scorer = check_scoring(estimator, scoring=scoring)
+    scores, added = {}, {}
+    folds = list(cv.split(X, y))
+    for train, test in tqdm(folds, desc=f"{name}: choosing augmentation", unit="fold", disable=not verbose):
+        X_train, y_train = take(X, train), y[train]
+        for candidate, X_aug, y_aug in candidates(X_train, y_train):
+            model = clone(estimator).fit(X_aug, y_aug)
+            scores.setdefault(candidate, []).append(scorer(model, take(X, test), y[test]))
+            added.setdefault(candidate, []).append(len(y_aug) - len(y_train))
+    names = [n for n in scores if len(scores[n]) == len(folds)]
+    return names, np.array([scores[n] for n in names]), np.array([np.mean(added[n]) for n in names])
+
+
+def choose(names, scores, added):
+    """The ``cv_results_`` table and the chosen candidate.
+
+    The best mean score wins only if it beats no augmentation by more than
+    one standard error of the paired per-fold differences; otherwise no
+    augmentation is kept, so augmenting needs evidence that it helps.
+    """
+    mean, std = scores.mean(axis=1), scores.std(axis=1)
+    best = int(np.argmax(mean))
+    gain = scores[best] - scores[names.index(NONE)]
+    standard_error = gain.std(ddof=1) / np.sqrt(gain.size) if gain.size > 1 else np.inf
+    chosen = names[best] if gain.mean() > standard_error else NONE
+    results = {
+        "candidate": names,
+        "n_synthetic": added,
+        "mean_test_score": mean,
+        "std_test_score": std,
+        "rank_test_score": rankdata(-mean, method="min").astype(int),
+        **{f"split{k}_test_score": scores[:, k] for k in range(scores.shape[1])},
+    }
+    return results, chosen
+
+
+def refit_choice(candidates, chosen):
+    """``(name, X, y)`` of the chosen candidate on all training rows, fitting the generator only if it is chosen.
+
+    Where all rows need no augmentation of that kind (classes the folds left
+    unequal are equal overall), no augmentation: ``("none", X, y)``.
+    """
+    unchanged = next(candidates)
+    if chosen == unchanged[0]:
+        return unchanged
+    return next((found for found in candidates if found[0] == chosen), unchanged)

@@ -1,0 +1,118 @@
+"""sampling_strategy="auto-cv" and n_synthetic="auto-cv": augment only when the training rows show it helps."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from augment import AugmentedClassifier, AugmentedRegressor, VAEGenerator
+from augment.selection import classifier_candidates
+
+from _device import DEVICE
+
+SMALL = {"epochs": 5, "hidden_dims": (32,), "latent_dim": 8, "device": DEVICE}
+
+
+class CountingVAE(VAEGenerator):
+    """A VAEGenerator that counts its fits (class-wide, since estimators are cloned)."""
+
+    fits = 0
+
+    def fit(self, X, y=None):
+        type(self).fits += 1
+        return super().fit(X, y)
+
+
+class ShuffledVAE(VAEGenerator):
+    """Useless on purpose: each column of its rows is shuffled on its own, so rows carry no class signal."""
+
+    def sample(self, n_samples=None, y=None, **kwargs):
+        X, labels = super().sample(n_samples, y, **kwargs)
+        rng = np.random.default_rng(0)
+        return np.column_stack([rng.permutation(column) for column in np.asarray(X).T]), labels
+
+
+def rare_cancer(n_rare=30):
+    """breast_cancer with 300 benign rows and ``n_rare`` malignant ones."""
+    X, y = load_breast_cancer(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 1)[:300], np.flatnonzero(y == 0)[:n_rare]]
+    return StandardScaler().fit_transform(X[keep]), y[keep]
+
+
+def auto(generator, C=0.01, **params):
+    params = {"cv": 3, "scoring": "balanced_accuracy", "random_state": 0, **params}
+    return AugmentedClassifier(LogisticRegression(C=C), generator, sampling_strategy="auto-cv", **params)
+
+
+def test_the_choice_scores_within_noise_of_the_best_candidate_on_held_out_rows():
+    X, y = rare_cancer(45)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=0)
+    clf = auto(VAEGenerator(**SMALL, random_state=0)).fit(X_train, y_train)
+    results = clf.cv_results_
+    assert results["candidate"] == ["none", "random over-sampling", "generator x0.25", "generator x0.5", "generator x1"]
+    assert clf.selected_ != "none" and clf.generator_ is not None
+    outer = {
+        name: balanced_accuracy_score(y_test, LogisticRegression(C=0.01).fit(X_aug, y_aug).predict(X_test))
+        for name, X_aug, y_aug in classifier_candidates(
+            X_train, y_train, VAEGenerator(**SMALL, random_state=0), np.random.default_rng(0)
+        )
+    }
+    noise = np.median(results["std_test_score"])
+    chosen = balanced_accuracy_score(y_test, clf.predict(X_test))
+    assert chosen >= max(outer.values()) - noise and chosen > outer["none"] + noise, (outer, chosen, noise)
+    assert results["rank_test_score"][results["candidate"].index(clf.selected_)] == 1
+
+
+def test_a_useless_generator_is_not_chosen():
+    X, y = rare_cancer(30)
+    clf = auto(ShuffledVAE(**SMALL, random_state=0), C=1.0, scoring="roc_auc").fit(X, y)
+    means = dict(zip(clf.cv_results_["candidate"], clf.cv_results_["mean_test_score"], strict=True))
+    assert clf.selected_ == "none" and clf.generator_ is None
+    assert all(means[name] < means["none"] for name in means if name.startswith("generator"))
+
+
+def test_augmentation_needs_more_than_one_standard_error_of_gain():
+    X, y = rare_cancer(12)
+    clf = auto(VAEGenerator(**SMALL, random_state=0), cv=3).fit(X, y)
+    scores = np.array([clf.cv_results_[f"split{k}_test_score"] for k in range(3)]).T
+    best = int(np.argmax(scores.mean(axis=1)))
+    gain = scores[best] - scores[0]
+    expected = clf.cv_results_["candidate"][best] if gain.mean() > gain.std(ddof=1) / np.sqrt(3) else "none"
+    assert clf.selected_ == expected
+
+
+@pytest.mark.parametrize("wins", [False, True])
+def test_the_cost_is_cv_generator_fits_plus_one_when_it_wins(wins):
+    CountingVAE.fits = 0
+    X, y = rare_cancer(30)
+    generator = CountingVAE(**SMALL, random_state=0) if wins else ShuffledVAE(**SMALL, random_state=0)
+    clf = auto(generator, **({} if wins else {"C": 1.0, "scoring": "roc_auc"})).fit(X, y)
+    assert clf.selected_.startswith("generator") == wins
+    assert CountingVAE.fits == (3 + 1 if wins else 0)
+
+
+def test_the_choice_is_deterministic_and_shows_a_progress_bar(capsys):
+    X, y = rare_cancer(30)
+    first = auto(VAEGenerator(**SMALL, random_state=0), verbose=True).fit(X, y)
+    assert "choosing augmentation" in capsys.readouterr().err
+    second = auto(VAEGenerator(**SMALL, random_state=0)).fit(X, y)
+    assert first.selected_ == second.selected_
+    np.testing.assert_array_equal(first.cv_results_["mean_test_score"], second.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_the_regressor_chooses_among_amounts():
+    X, y = load_diabetes(return_X_y=True)
+    reg = make_pipeline(
+        StandardScaler(),
+        AugmentedRegressor(Ridge(), VAEGenerator(**SMALL, random_state=0), n_synthetic="auto-cv", cv=3, random_state=0),
+    ).fit(X, y)
+    chosen = reg[-1]
+    assert chosen.cv_results_["candidate"] == ["none", "generator x0.25", "generator x0.5", "generator x1"]
+    np.testing.assert_allclose(chosen.cv_results_["n_synthetic"], np.array([0, 0.25, 0.5, 1]) * 442 * 2 / 3, atol=1)
+    assert (chosen.generator_ is None) == (chosen.selected_ == "none")
+    assert reg.predict(X[:4]).shape == (4,)
