@@ -228,7 +228,7 @@ def cmd_demo(args):
 
     _check_writable(args.plot, args.force)
     try:
-        run_demo(args.plot, epochs=args.epochs)
+        run_demo(args.plot, epochs=args.epochs, seeds=args.seeds)
     except ImportError as error:
         raise CommandError(str(error)) from error
     args.written.append(args.plot)
@@ -271,9 +271,10 @@ def build_parser():
     report.add_argument("--force", action="store_true", help="overwrite the figure")
     report.set_defaults(run=cmd_report)
 
-    demo = commands.add_parser("demo", help="the main job on a rare-class slice of breast_cancer")
+    demo = commands.add_parser("demo", help="does augmentation help? every method on the RAND health table")
     demo.add_argument("--plot", default="augment-demo.png", help="where to write the report figure")
     demo.add_argument("--epochs", type=int, default=300, help="epochs of every generator (default 300)")
+    demo.add_argument("--seeds", type=int, default=5, help="train/test draws of 300 training rows (default 5)")
     demo.add_argument("--force", action="store_true", help="overwrite the figure")
     demo.set_defaults(run=cmd_demo)
     return parser

@@ -1,4 +1,4 @@
-"""Small real tables built from data that ships with scikit-learn."""
+"""Small real tables built from data that ships inside packages (scikit-learn, statsmodels)."""
 
 import numpy as np
 import pandas as pd
@@ -48,3 +48,47 @@ def load_mixed(random_state=0):
     frame.loc[rng.random(len(frame)) < 0.06, "bmi"] = np.nan
     frame.loc[rng.random(len(frame)) < 0.08, "bp_level"] = None
     return frame
+
+
+def load_health():
+    """The RAND Health Insurance Experiment: 20,190 people, a rare label of fair or poor health.
+
+    statsmodels' ``randhie`` data (public domain; ``pip install statsmodels``),
+    read from the installed package, never downloaded. Seven mixed-type
+    columns: ``visits`` (doctor visits in the year, an integer count),
+    ``log_coinsurance``, ``individual_deductible`` (bool), ``log_incentive``
+    (the experiment's participation payment), ``log_max_deductible``,
+    ``physical_limitation`` and ``chronic_diseases`` (an index). The label is
+    self-rated health of fair or poor (1, 9.2% of rows) against good or
+    excellent (0): rare, and far from separable, so what augmentation does to
+    a classifier shows.
+
+    Returns
+    -------
+    X : DataFrame of shape (20190, 7)
+    y : Series of int, named ``fair_or_poor_health``
+
+    Examples
+    --------
+    >>> X, y = load_health()
+    >>> X.shape, round(float(y.mean()), 3)
+    ((20190, 7), 0.092)
+    """
+    try:
+        from statsmodels.datasets import randhie
+    except ImportError as error:
+        raise ImportError("load_health reads statsmodels' bundled randhie data: pip install statsmodels") from error
+    raw = randhie.load_pandas().data
+    X = pd.DataFrame(
+        {
+            "visits": raw["mdvis"].astype("int64"),
+            "log_coinsurance": raw["lncoins"],
+            "individual_deductible": raw["idp"].astype(bool),
+            "log_incentive": raw["lpi"],
+            "log_max_deductible": raw["fmde"],
+            "physical_limitation": raw["physlm"],
+            "chronic_diseases": raw["disea"],
+        }
+    )
+    y = ((raw["hlthf"] + raw["hlthp"]) > 0).astype("int64").rename("fair_or_poor_health")
+    return X, y

@@ -1,14 +1,16 @@
 """Choosing the generator and the sampling strategy by grid search.
 
-The rare-malignant breast_cancer table of imbalanced_classification.py; a
-scikit-learn Pipeline whose last step is an AugmentedClassifier, searched
-over the generator and how far to balance, scored by balanced accuracy with
-3-fold stratified cross-validation.
+breast_cancer cut to 357 benign and 40 malignant rows; a scikit-learn
+Pipeline whose last step is an AugmentedClassifier, searched over the
+generator and how far to balance, scored by balanced accuracy with 3-fold
+stratified cross-validation.
 
     python examples/generator_grid_search.py
 """
 
+import numpy as np
 import pandas as pd
+from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -16,7 +18,14 @@ from sklearn.preprocessing import StandardScaler
 
 from augment import AugmentedClassifier, GANGenerator, VAEGenerator, VQVAEGenerator
 
-from imbalanced_classification import rare_cancer
+
+def rare_cancer(n_rare=40, seed=0):
+    """breast_cancer with every benign row and ``n_rare`` malignant ones (label 1 = malignant)."""
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    malignant = 1 - y
+    rng = np.random.default_rng(seed)
+    keep = np.r_[np.flatnonzero(malignant == 0), rng.choice(np.flatnonzero(malignant == 1), n_rare, replace=False)]
+    return X.iloc[keep].reset_index(drop=True), malignant.iloc[keep].reset_index(drop=True)
 
 
 def main():

@@ -1,0 +1,169 @@
+"""Does augmentation help this classifier on this table? Every method, several seeds, one held-out score.
+
+Each seed draws a small stratified training set and keeps every other row as
+the test set. Each method makes a training set from it (no augmentation,
+random over-sampling, SMOTE or SMOTE-NC, each generator's rows for the rare
+class, and ``sampling_strategy="auto-cv"``, which chooses among those on the
+training rows alone), each classifier is fit on it and scored on the test rows.
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
+from .meta import AugmentedClassifier
+from .selection import balancing_needs
+
+GENERATORS = {
+    "GAN": GANGenerator,
+    "VAE": VAEGenerator,
+    "VQ-VAE": lambda epochs, **params: VQVAEGenerator(epochs=epochs, prior_epochs=epochs, **params),
+}
+NO_AUGMENTATION = "no augmentation"
+
+
+def classifiers():
+    """The two downstream models: scaled logistic regression and histogram gradient boosting."""
+    return {
+        "logistic": make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
+        "boosting": HistGradientBoostingClassifier(random_state=0),
+    }
+
+
+def _smote(X, y, seed):
+    """SMOTE, or SMOTE-NC when ``X`` has boolean or categorical columns; ``None`` without imbalanced-learn."""
+    try:
+        from imblearn.over_sampling import SMOTE, SMOTENC
+    except ImportError:
+        return None
+    k = int(min(5, np.bincount(y).min() - 1))
+    types = pd.api.types
+    categorical = [i for i, d in enumerate(X.dtypes) if types.is_bool_dtype(d) or not types.is_numeric_dtype(d)]
+    if categorical:
+        return "SMOTE-NC", SMOTENC(categorical, k_neighbors=k, random_state=seed).fit_resample(X, y)
+    return "SMOTE", SMOTE(k_neighbors=k, random_state=seed).fit_resample(X, y)
+
+
+def training_sets(X, y, seed, epochs):
+    """``{method: (X, y)}`` for every method that needs no classifier, with each generator's fit seconds."""
+    needs = balancing_needs(y)
+    rng = np.random.default_rng(seed)
+    extra = np.concatenate([rng.choice(np.flatnonzero(y == label), n) for label, n in needs.items()])
+    sets = {NO_AUGMENTATION: (X, y), "random over-sampling": (pd.concat([X, X.iloc[extra]]), y[np.r_[:len(y), extra]])}
+    smote = _smote(X, y, seed)
+    if smote is not None:
+        sets[smote[0]] = smote[1]
+    fitted, seconds = {}, {}
+    for name, cls in GENERATORS.items():
+        start = time.perf_counter()
+        generator = cls(epochs=epochs, random_state=seed).fit(X, y)
+        X_new, y_new = generator.sample(y=needs)
+        seconds[f"augment {name}"] = time.perf_counter() - start
+        sets[f"augment {name}"] = (pd.concat([X, X_new]), np.concatenate([y, np.asarray(y_new)]))
+        fitted[name] = generator
+    return sets, fitted, seconds
+
+
+def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
+    """Score every method with every classifier over ``seeds`` train/test draws.
+
+    Parameters
+    ----------
+    X : DataFrame
+        Numeric and boolean columns.
+    y : Series of int
+        Binary class labels.
+    n_train : int, default=300
+        Training rows per seed (stratified); the rest are the test set.
+    seeds : int, default=5
+    epochs : int, default=300
+        Epochs of every generator.
+    cv : int, default=5
+        Folds of the ``"auto-cv"`` choice.
+    verbose : bool, default=True
+        Print a line per seed.
+
+    Returns
+    -------
+    scores : DataFrame
+        One row per seed, classifier and method: balanced accuracy, ROC AUC, seconds.
+    fitted : dict
+        The generators fit on the first seed's training rows, by name.
+    """
+    rows, first = [], None
+    for seed in range(seeds):
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, np.asarray(y), train_size=n_train, stratify=y, random_state=seed
+        )
+        X_train, X_test = X_train.reset_index(drop=True), X_test.reset_index(drop=True)
+        sets, fitted, seconds = training_sets(X_train, y_train, seed, epochs)
+        first = first or fitted
+        for clf_name, clf in classifiers().items():
+            models = {name: (clone(clf), data) for name, data in sets.items()}
+            auto = AugmentedClassifier(
+                clone(clf), VAEGenerator(epochs=epochs), "auto-cv", seed, cv=cv, scoring="balanced_accuracy"
+            )
+            models["augment auto-cv (VAE)"] = (auto, (X_train, y_train))
+            for method, (model, (X_fit, y_fit)) in models.items():
+                start = time.perf_counter()
+                model.fit(X_fit, y_fit)
+                elapsed = time.perf_counter() - start + seconds.get(method, 0.0)
+                chosen = f" -> {model.selected_}" if method.endswith("auto-cv (VAE)") else ""
+                rows.append(
+                    {
+                        "seed": seed,
+                        "classifier": clf_name,
+                        "method": method,
+                        "balanced accuracy": balanced_accuracy_score(y_test, model.predict(X_test)),
+                        "ROC AUC": roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]),
+                        "seconds": elapsed,
+                        "chose": chosen.removeprefix(" -> "),
+                    }
+                )
+        if verbose:
+            print(f"seed {seed + 1} of {seeds} done", flush=True)
+    return pd.DataFrame(rows), first
+
+
+def summary(scores):
+    """Mean ± standard deviation over seeds per classifier and method, in the order the methods ran."""
+    order = list(dict.fromkeys(scores["method"]))
+    grouped = scores.groupby(["classifier", "method"], sort=False)
+    spread = {
+        metric: grouped[metric].mean().map("{:.3f}".format) + " ± " + grouped[metric].std(ddof=0).map("{:.3f}".format)
+        for metric in ("balanced accuracy", "ROC AUC")
+    }
+    table = pd.DataFrame(spread)
+    table["seconds"] = grouped["seconds"].mean().map("{:.1f}".format)
+    return table.reindex(order, level="method")
+
+
+def recommendation(scores):
+    """One sentence: the method and classifier with the best mean balanced accuracy, and whether it beats
+    no augmentation by more than the seed-to-seed spread of the difference."""
+    means = scores.groupby(["classifier", "method"])["balanced accuracy"].mean()
+    clf, method = means.idxmax()
+    per_seed = scores[scores["classifier"] == clf].pivot(index="seed", columns="method", values="balanced accuracy")
+    gain = per_seed[method] - per_seed[NO_AUGMENTATION]
+    wins = int((gain > 0).sum())
+    if method == NO_AUGMENTATION or gain.mean() <= gain.std(ddof=0):
+        best = means[clf].drop(NO_AUGMENTATION).idxmax()
+        return (
+            f"On this data I would not augment: with the {clf} classifier the best augmentation ({best}, "
+            f"{means[clf, best]:.3f}) does not beat no augmentation ({means[clf, NO_AUGMENTATION]:.3f}) "
+            "by more than the seed-to-seed spread of the difference."
+        )
+    return (
+        f"On this data I would pick {method} with the {clf} classifier: the highest mean balanced accuracy "
+        f"({means[clf, method]:.3f} against {means[clf, NO_AUGMENTATION]:.3f} without augmentation), "
+        f"ahead in {wins} of {len(gain)} seeds by {gain.mean():.3f} ± {gain.std(ddof=0):.3f}."
+    )
