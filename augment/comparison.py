@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .meta import AugmentedClassifier
-from .selection import balancing_needs
+from .selection import balancing_needs, oversample_randomly
 
 GENERATORS = {
     "GAN": GANGenerator,
@@ -56,9 +56,10 @@ def _smote(X, y, seed):
 def training_sets(X, y, seed, epochs):
     """``{method: (X, y)}`` for every method that needs no classifier, with each generator's fit seconds."""
     needs = balancing_needs(y)
-    rng = np.random.default_rng(seed)
-    extra = np.concatenate([rng.choice(np.flatnonzero(y == label), n) for label, n in needs.items()])
-    sets = {NO_AUGMENTATION: (X, y), "random over-sampling": (pd.concat([X, X.iloc[extra]]), y[np.r_[:len(y), extra]])}
+    sets = {
+        NO_AUGMENTATION: (X, y),
+        "random over-sampling": oversample_randomly(X, y, needs, np.random.default_rng(seed)),
+    }
     smote = _smote(X, y, seed)
     if smote is not None:
         sets[smote[0]] = smote[1]
@@ -145,6 +146,12 @@ def summary(scores):
     table = pd.DataFrame(spread)
     table["seconds"] = grouped["seconds"].mean().map("{:.1f}".format)
     return table.reindex(order, level="method")
+
+
+def choices(scores):
+    """What ``"auto-cv"`` chose, counted over seeds per classifier, as one line."""
+    chosen = scores.loc[scores["chose"] != "", ["classifier", "chose"]].value_counts()
+    return "auto-cv chose: " + "; ".join(f"{clf} {choice} x{n}" for (clf, choice), n in chosen.items())
 
 
 def recommendation(scores):

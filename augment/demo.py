@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from .comparison import compare, recommendation, summary
+from .comparison import choices, compare, recommendation, summary
 from .datasets import load_health
 from .report import quality_report
 
@@ -44,8 +44,7 @@ def run_demo(plot_path, epochs=300, seeds=5, n_train=300):
     print(table.to_string(float_format=lambda v: f"{v:.3f}"))
     print(f"\nheld-out scores, mean ± standard deviation over {seeds} seeds (seconds: fit and augmentation):")
     print(summary(scores).to_string())
-    chosen = scores.loc[scores["chose"] != "", ["classifier", "chose"]].value_counts()
-    print("\nauto-cv chose: " + "; ".join(f"{clf} {choice} x{n}" for (clf, choice), n in chosen.items()))
+    print("\n" + choices(scores))
     print("\n" + recommendation(scores))
     best = table["detection AUC, boosting"].idxmin()
     reports[best].plot(plot_path)

@@ -43,6 +43,12 @@ def balancing_needs(y):
     return {label: int(most - count) for label, count in zip(labels, counts, strict=True) if count < most}
 
 
+def oversample_randomly(X, y, needs, rng):
+    """``X, y`` followed by ``needs[label]`` rows of each label drawn from its own rows with replacement."""
+    index = np.concatenate([rng.choice(np.flatnonzero(y == label), n) for label, n in needs.items()])
+    return stack(X, take(X, index)), np.concatenate([y, y[index]])
+
+
 def classifier_candidates(X, y, generator, rng):
     """Yield ``(name, X, y)`` for each way to augment a classifier's training rows, lazily.
 
@@ -53,8 +59,7 @@ def classifier_candidates(X, y, generator, rng):
     needs = balancing_needs(y)
     if not needs:
         return
-    index = np.concatenate([rng.choice(np.flatnonzero(y == label), n) for label, n in needs.items()])
-    yield RANDOM, stack(X, take(X, index)), np.concatenate([y, y[index]])
+    yield RANDOM, *oversample_randomly(X, y, needs, rng)
     X_new, y_new = generator.fit(X, y).sample(y=needs)
     y_new = np.asarray(y_new, dtype=y.dtype)
     counts = list(needs.values())

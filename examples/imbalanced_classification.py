@@ -15,7 +15,7 @@ chose, and which method it would pick.
     python examples/imbalanced_classification.py            # about 6 minutes on 2 CPU cores
 """
 
-from augment.comparison import compare, recommendation, summary
+from augment.comparison import choices, compare, recommendation, summary
 from augment.datasets import load_health
 
 
@@ -24,8 +24,7 @@ def main():
     scores, _ = compare(X, y, n_train=300, seeds=5, epochs=300)
     print(f"\nRAND health, 300 training rows, {len(X) - 300:,} test rows, 5 seeds:\n")
     print(summary(scores).to_markdown())
-    chosen = scores.loc[scores["chose"] != "", ["classifier", "chose"]].value_counts()
-    print("\nauto-cv chose: " + "; ".join(f"{clf} {choice} x{n}" for (clf, choice), n in chosen.items()))
+    print("\n" + choices(scores))
     print("\n" + recommendation(scores))
 
 
