@@ -237,7 +237,7 @@ class TabularEncoder:
             raise ValueError(
                 f"column {name!r} has {len(categories):,} categories ({kind}), more than "
                 f"max_categories={self.max_categories:,}; drop it, or raise max_categories "
-                f"(the encoded table then takes {len(series):,} x {len(categories):,} floats)."
+                f"(one-hot blocks and the networks' widths then grow by {len(categories):,})."
             )
         missing_value = series[missing].iloc[0] if missing.any() else None
         return _Categorical(name, series.dtype, categories, bool(missing.any()), missing_value)

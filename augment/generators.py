@@ -60,7 +60,7 @@ class GANGenerator(BaseGenerator):
     max_categories : int or None, default=1000
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
-        allocated. ``None`` lifts the limit (memory grows as rows x categories).
+        encoded. ``None`` lifts the limit (the networks grow with the categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -220,7 +220,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     max_categories : int or None, default=1000
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
-        allocated. ``None`` lifts the limit (memory grows as rows x categories).
+        encoded. ``None`` lifts the limit (the networks grow with the categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized.
     device : {"auto", "cpu", "cuda"}, default="auto"
@@ -373,7 +373,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     max_categories : int or None, default=1000
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
-        allocated. ``None`` lifts the limit (memory grows as rows x categories).
+        encoded. ``None`` lifts the limit (the networks grow with the categories).
     continuous_transform : {"quantile", "mode"}, default="quantile"
         How continuous columns are normalized.
     device : {"auto", "cpu", "cuda"}, default="auto"

@@ -50,18 +50,18 @@ class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
         seed = rng.randint(2**31 - 1)
         cv = selection.splitter(self.cv, y, classifier, seed)
 
-        def fold_candidates(X_part, y_part):
+        def fresh(X_part, y_part):
+            """A new seeded generator and the candidates it makes from these rows."""
             generator = seed_generator(check_generator(self.generator), seed)
-            return candidates(X_part, y_part, generator, np.random.default_rng(seed))
+            return generator, candidates(X_part, y_part, generator, np.random.default_rng(seed))
 
         names, scores, added = selection.cross_validate(
-            fold_candidates, self.estimator, X, y, cv, self.scoring, self.verbose, type(self).__name__
+            lambda X_part, y_part: fresh(X_part, y_part)[1],
+            self.estimator, X, y, cv, self.scoring, self.verbose, type(self).__name__,
         )
         self.cv_results_, self.selected_ = selection.choose(names, scores, added)
-        generator = seed_generator(check_generator(self.generator), seed)
-        self.selected_, X_aug, y_aug = selection.refit_choice(
-            candidates(X, y, generator, np.random.default_rng(seed)), self.selected_
-        )
+        generator, on_all_rows = fresh(X, y)
+        self.selected_, X_aug, y_aug = selection.refit_choice(on_all_rows, self.selected_)
         self.generator_ = generator if self.selected_.startswith("generator") else None
         return self._fit_estimator(X_aug, y_aug)
 
