@@ -142,6 +142,51 @@ def _decimals(values, dtype):
     return None
 
 
+class _Whitening:
+    """Decorrelate standard-normal columns, then make each decorrelated one standard normal again.
+
+    A ZCA rotation to unit variance (eigenvalues floored at 1e-6 of the
+    largest, so exactly collinear columns give a large but finite scale),
+    then a quantile transform of each rotated column, whose marginal is
+    rarely normal: one step of rotation-based iterative Gaussianization.
+    """
+
+    def __init__(self, random_state):
+        self.random_state = random_state
+
+    def fit(self, z):
+        self.mean = z.mean(axis=0)
+        covariance = np.atleast_2d(np.cov(z, rowvar=False)) if z.shape[0] > 1 else np.eye(z.shape[1])
+        values, vectors = np.linalg.eigh(covariance)
+        values = np.maximum(values, 1e-6 * max(values.max(), 1e-12))
+        self.forward = (vectors / np.sqrt(values)) @ vectors.T
+        self.inverse = (vectors * np.sqrt(values)) @ vectors.T
+        rotated = (z - self.mean) @ self.forward
+        self.quantile = QuantileTransformer(
+            n_quantiles=int(min(1000, z.shape[0])),
+            output_distribution="normal",
+            subsample=100_000,
+            random_state=self.random_state,
+        ).fit(rotated)
+        return self
+
+    def transform(self, z):
+        return self.quantile.transform(_rowwise_product(z - self.mean, self.forward))
+
+    def inverse_transform(self, w):
+        return _rowwise_product(_quantile_inverse(self.quantile.quantiles_, w), self.inverse) + self.mean
+
+
+def _rowwise_product(a, b):
+    """``a @ b`` with each row's result independent of the other rows (BLAS blocks differ by batch size).
+
+    The quantile transform after the rotation jumps at tied training
+    values, so a last-bit difference between a row alone and in a batch
+    could move it by a quantile step.
+    """
+    return np.einsum("ij,jk->ik", a, b, optimize=False)
+
+
 class TabularEncoder:
     """Encode a DataFrame into a float matrix and decode it back exactly typed.
 
@@ -149,9 +194,15 @@ class TabularEncoder:
     ----------
     discrete_columns : list, default=()
         Names of columns to treat as categorical whatever their dtype.
-    continuous_transform : {"quantile", "mode"}, default="quantile"
+    continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
         ``"quantile"`` maps each continuous column through its empirical
-        quantiles onto a standard normal. ``"mode"`` is CTGAN's mode-specific
+        quantiles onto a standard normal. ``"whitened"`` does the same, then
+        decorrelates the columns to unit variance (ZCA whitening of the
+        training rows) and maps each rotated column onto a standard normal
+        again, so that a generator's errors are scaled by the spread of each
+        direction and near-deterministic relations between columns (such as
+        a radius, its perimeter and its area) survive decoding.
+        ``"mode"`` is CTGAN's mode-specific
         normalization: a Bayesian Gaussian mixture per column, a one-hot of the
         component and the value scaled within it.
     max_modes : int, default=10
@@ -269,8 +320,8 @@ class TabularEncoder:
 
     def _fit_continuous(self, df):
         values = self._numeric_matrix(df) / self._scale
-        if self.continuous_transform == "quantile":
-            self._quantile = None
+        if self.continuous_transform != "mode":
+            self._quantile = self._whitening = None
             if values.shape[1]:
                 n_quantiles = int(min(1000, values.shape[0]))
                 self._quantile = QuantileTransformer(
@@ -279,6 +330,10 @@ class TabularEncoder:
                     subsample=100_000,
                     random_state=self.random_state,
                 ).fit(values)
+                if self.continuous_transform == "whitened":
+                    self._whitening = _Whitening(self.random_state).fit(
+                        np.nan_to_num(self._quantile.transform(values), nan=0.0)
+                    )
             return
         for j, num in enumerate(self._numeric):
             column = values[:, j]
@@ -343,9 +398,11 @@ class TabularEncoder:
                 )
             if num.has_missing:
                 missing_codes.append(missing.astype(np.int64))
-        if self.continuous_transform == "quantile":
+        if self.continuous_transform != "mode":
             if values.shape[1]:
                 continuous = np.nan_to_num(self._quantile.transform(values / self._scale), nan=0.0)
+            if self._whitening is not None:
+                continuous = self._whitening.transform(continuous)
         else:
             for j, num in enumerate(self._numeric):
                 column = np.nan_to_num(values[:, j], nan=num.low) / self._scale[j]
@@ -419,9 +476,11 @@ class TabularEncoder:
         return pd.DataFrame(out, columns=self.columns_)
 
     def _decode_continuous(self, continuous, codes):
-        if self.continuous_transform == "quantile":
+        if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
+            if self._whitening is not None:
+                continuous = self._whitening.inverse_transform(continuous)
             return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)
         for j, num in enumerate(self._numeric):

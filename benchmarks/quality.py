@@ -2,8 +2,11 @@
 
 Each table is split in two halves; generators fit on one half and are scored
 against the other: mean KS statistic of continuous columns, mean total
-variation distance of categorical columns, correlation-matrix difference and
-detection AUC (logistic regression and gradient boosting, 5-fold).
+variation distance of categorical columns, correlation-matrix difference, the
+largest gap between a column's missing share in real and synthetic rows, and
+detection AUC (logistic regression and gradient boosting, 5-fold). Tables:
+breast_cancer, wine, load_mixed, breast_cancer with a column 70% missing (not
+at random), and 2,000 rows of load_health.
 
     python benchmarks/quality.py                  # all tables, default epochs
     python benchmarks/quality.py --tables breast_cancer --epochs 100
@@ -21,14 +24,25 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
-from augment.datasets import load_mixed
+from augment.datasets import load_health, load_mixed
 from augment.encoding import _is_categorical
 from augment.metrics import column_shapes, correlation_difference, detection_auc
+
+
+def mostly_missing():
+    """breast_cancer's first 10 columns, ``mean area`` missing below its 70th percentile (not at random)."""
+    table = load_breast_cancer(as_frame=True).data.iloc[:, :10]
+    area = table["mean area"]
+    table["mean area"] = area.where(area >= area.quantile(0.7))
+    return table
+
 
 TABLES = {
     "breast_cancer": lambda: load_breast_cancer(as_frame=True).data,
     "wine": lambda: load_wine(as_frame=True).data,
     "mixed": load_mixed,
+    "mostly_missing": mostly_missing,
+    "health": lambda: load_health()[0].sample(2000, random_state=0).reset_index(drop=True),
 }
 GENERATORS = {"GAN": GANGenerator, "VAE": VAEGenerator, "VQ-VAE": VQVAEGenerator}
 
@@ -36,28 +50,31 @@ GENERATORS = {"GAN": GANGenerator, "VAE": VAEGenerator, "VQ-VAE": VQVAEGenerator
 def gaussian_mixture(train, n, seed):
     """3 full-covariance components on standardized (one-hot) columns; categories by argmax."""
     categorical = [c for c in train.columns if _is_categorical(train[c], False)]
-    onehot = (
-        pd.get_dummies(train[categorical].astype(object), dtype=float)
-        if categorical
-        else pd.DataFrame(index=train.index)
-    )
+    levels = {c: pd.unique(train[c].astype(object)) for c in categorical}
+    onehot = [(train[c].astype(object).to_numpy()[:, None] == levels[c][None, :]).astype(float) for c in categorical]
     numeric = train.drop(columns=categorical).astype(float)
     numeric = numeric.fillna(numeric.mean())
-    matrix = np.hstack([numeric.to_numpy(), onehot.to_numpy()])
+    matrix = np.hstack([numeric.to_numpy(), *onehot])
     scaler = StandardScaler().fit(matrix)
     gm = GaussianMixture(3, covariance_type="full", random_state=seed).fit(scaler.transform(matrix))
     draws = scaler.inverse_transform(gm.sample(n)[0])
     out = pd.DataFrame(draws[:, : numeric.shape[1]], columns=numeric.columns)
     start = numeric.shape[1]
     for c in categorical:
-        block = [k for k in onehot.columns if k.startswith(f"{c}_")]
-        picks = draws[:, start : start + len(block)].argmax(axis=1)
-        out[c] = np.asarray([b[len(c) + 1 :] for b in block], dtype=object)[picks]
-        start += len(block)
+        width = len(levels[c])
+        out[c] = levels[c][draws[:, start : start + width].argmax(axis=1)]
+        start += width
     for c in numeric.columns:
         if pd.api.types.is_integer_dtype(train[c]):
             out[c] = out[c].round().astype(train[c].dtype)
     return out[train.columns]
+
+
+def missing_gap(real, synthetic):
+    """Largest absolute difference of a column's missing share, real against synthetic (nan if none missing)."""
+    share = real.isna().mean()
+    share = share[share > 0]
+    return float((synthetic[share.index].isna().mean() - share).abs().max()) if len(share) else np.nan
 
 
 def score(name, model, fit_seconds, real, synthetic):
@@ -71,6 +88,7 @@ def score(name, model, fit_seconds, real, synthetic):
         "KS": ks,
         "TVD": tvd,
         "corr diff": correlation_difference(real, synthetic),
+        "missing gap": missing_gap(real, synthetic),
         "AUC logistic": detection_auc(real, synthetic, "logistic"),
         "AUC boosting": detection_auc(real, synthetic, "boosting"),
     }
@@ -82,7 +100,8 @@ def main():
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=list(GENERATORS))
     parser.add_argument("--epochs", type=int, default=None, help="override every generator's epochs")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--continuous-transform", choices=["quantile", "mode"], default="quantile")
+    parser.add_argument("--continuous-transform", choices=["quantile", "whitened", "mode"], default=None,
+                        help="override every generator's continuous_transform")
     args = parser.parse_args()
     rows = []
     for name in args.tables:
@@ -93,7 +112,9 @@ def main():
         synthetic = gaussian_mixture(train, len(test), args.seed)
         rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic))
         for label in args.generators:
-            params = {"random_state": args.seed, "continuous_transform": args.continuous_transform}
+            params = {"random_state": args.seed}
+            if args.continuous_transform:
+                params["continuous_transform"] = args.continuous_transform
             if args.epochs:
                 params["epochs"] = args.epochs
             start = time.perf_counter()

@@ -3,13 +3,14 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import QuantileTransformer
 
 from augment import VAEGenerator
 from augment.encoding import TabularEncoder, _quantile_inverse
 
 
-@pytest.mark.parametrize("transform", ["quantile", "mode"])
+@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
 def test_round_trip_restores_values_dtypes_and_missing(mixed, transform):
     enc = TabularEncoder(continuous_transform=transform).fit(mixed)
     x, codes = enc.transform(mixed)
@@ -126,7 +127,7 @@ def test_a_column_of_distinct_strings_encodes_in_one_matrix_of_memory():
     np.testing.assert_array_equal(encoder.inverse_transform(x[:, :1], codes)["id"], df["id"])
 
 
-@pytest.mark.parametrize("transform", ["quantile", "mode"])
+@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
 def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     rng = np.random.default_rng(0)
     df = pd.DataFrame(
@@ -143,3 +144,24 @@ def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     decoded = encoder.inverse_transform(grid, np.zeros((241, codes.shape[1]), dtype=np.int64))
     assert np.isfinite(decoded.to_numpy()).all() and (decoded["tiny"] > 0).all()
     assert decoded["huge"].between(-1.7e308, 1.7e308).all()
+
+
+def test_whitened_slots_are_normal_and_decode_to_the_columns_dependence():
+    X = load_breast_cancer(as_frame=True).data.iloc[:, :4]
+    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
+    z, _ = encoder.encode(X)
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=0.05)
+    np.testing.assert_allclose(z.std(axis=0), 1, atol=0.1)
+    noise = np.random.default_rng(0).standard_normal((2000, 4))
+    empty = np.zeros((2000, 0), dtype=np.int64)
+    whitened = encoder.inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
+    plain = TabularEncoder().fit(X).inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
+    assert X.corr().loc["mean radius", "mean perimeter"] > 0.99
+    assert whitened > 0.95 and abs(plain) < 0.1
+
+
+def test_whitened_encoding_of_a_row_does_not_depend_on_its_batch():
+    X = pd.DataFrame(np.random.default_rng(0).integers(0, 3, size=(20, 3)).astype(float))
+    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
+    alone = np.vstack([encoder.encode(X.iloc[[i]])[0] for i in range(len(X))])
+    np.testing.assert_array_equal(alone, encoder.encode(X)[0])
