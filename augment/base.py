@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._version import __version__
 from .encoding import TabularEncoder
+from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
 from .training import make_rng, train
 
@@ -102,11 +103,15 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
-        "continuous_transform": [StrOptions({"quantile", "mode"})],
+        "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
+        "image_shape": ["array-like", None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    image_shape = None
+    """Overridden by the ``image_shape`` parameter of generators with a convolutional path."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -192,10 +197,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._device = resolve_device(self.device)
         self._seed = _seed_from(self.random_state)
         self._sample_calls = 0
-        discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
-        self.encoder_ = TabularEncoder(
-            discrete, self.continuous_transform, max_categories=self.max_categories, random_state=self._seed
-        ).fit(frame)
+        self.encoder_ = self._make_encoder().fit(frame)
         self._fingerprints = np.unique(self.encoder_.fingerprints(frame))
         continuous, codes = self.encoder_.encode(frame)
         n_classes = 0 if labels is None else len(self.classes_)
@@ -228,6 +230,17 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.model_ = model
         self._n_features_out = self._latent_dim()
         return self
+
+    def _make_encoder(self):
+        """A :class:`PixelScaler` for images (``image_shape``), else a :class:`TabularEncoder`."""
+        if self.image_shape is None:
+            discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
+            return TabularEncoder(
+                discrete, self.continuous_transform, max_categories=self.max_categories, random_state=self._seed
+            )
+        if self.discrete_columns is not None:
+            raise ValueError("discrete_columns applies to tables; with image_shape every column is a pixel.")
+        return PixelScaler(check_image_shape(self.image_shape))
 
     def _phase_epochs(self):
         """Epochs of each training phase: ``epochs`` for ``"fit"``, ``<name>_epochs`` for phase ``<name>``."""

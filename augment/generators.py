@@ -1,5 +1,6 @@
 """The three generators: parameters, their model, and what ``transform`` returns."""
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,6 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .base import BaseGenerator
+from .models.conv import grid, widths
+from .models.conv_gan import ConvGAN
 from .models.gan import GAN
 from .models.vae import VAE
 from .models.vqvae import VQVAE
@@ -61,8 +64,17 @@ class GANGenerator(BaseGenerator):
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
         encoded. ``None`` lifts the limit (the networks grow with the categories).
-    continuous_transform : {"quantile", "mode"}, default="quantile"
+    continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+    image_shape : tuple of int, default=None
+        ``(channels, height, width)`` of flattened images: each row of ``X``
+        holds ``channels * height * width`` numeric pixels. The tabular
+        encoder gives way to :class:`~augment.images.PixelScaler` and the
+        networks are convolutional, sized to the shape: a DCGAN generator and
+        a spectrally normalized projection critic with the hinge loss
+        (``generator_dims``, ``critic_dims`` and ``pac`` apply to tables
+        only). For images use smaller batches, for example
+        ``batch_size=64, critic_steps=1`` (README, Images).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where to train; ``"auto"`` takes CUDA when present.
     random_state : int, RandomState instance or None, default=None
@@ -114,7 +126,10 @@ class GANGenerator(BaseGenerator):
         "pac": _positive,
         "critic_steps": _positive,
     }
-    _model_class = GAN
+
+    @property
+    def _model_class(self):
+        return GAN if self.image_shape is None else ConvGAN
 
     def __init__(
         self,
@@ -128,7 +143,8 @@ class GANGenerator(BaseGenerator):
         critic_steps=5,
         discrete_columns=None,
         max_categories=1000,
-        continuous_transform="quantile",
+        continuous_transform="whitened",
+        image_shape=None,
         device="auto",
         random_state=None,
         verbose=False,
@@ -144,11 +160,14 @@ class GANGenerator(BaseGenerator):
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
+        self.image_shape = image_shape
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
     def _model_kwargs(self, n_rows):
+        if self.image_shape is not None:
+            return {"image_shape": self.image_shape, "noise_dim": self.noise_dim, "critic_steps": self.critic_steps}
         pac = min(self.pac, n_rows)
         return {
             "noise_dim": self.noise_dim,
@@ -159,7 +178,7 @@ class GANGenerator(BaseGenerator):
         }
 
     def _latent_dim(self):
-        return self.critic_dims[0]
+        return self.critic_dims[0] if self.image_shape is None else widths(self.image_shape)[-1]
 
 
 class _AutoencoderMixin:
@@ -221,8 +240,14 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
         encoded. ``None`` lifts the limit (the networks grow with the categories).
-    continuous_transform : {"quantile", "mode"}, default="quantile"
-        How continuous columns are normalized.
+    continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
+        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+    image_shape : tuple of int, default=None
+        ``(channels, height, width)`` of flattened images: each row of ``X``
+        holds ``channels * height * width`` numeric pixels. The tabular
+        encoder gives way to :class:`~augment.images.PixelScaler` and the
+        networks are convolutional, sized to the shape (``hidden_dims``
+        applies to tables only).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where to train; ``"auto"`` takes CUDA when present.
     random_state : int, RandomState instance or None, default=None
@@ -284,6 +309,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         discrete_columns=None,
         max_categories=1000,
         continuous_transform="quantile",
+        image_shape=None,
         device="auto",
         random_state=None,
         verbose=False,
@@ -297,6 +323,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
+        self.image_shape = image_shape
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -306,6 +333,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
             "latent_dim": self.latent_dim,
             "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "prior": self.prior,
+            "image_shape": self.image_shape,
         }
 
     def _latent_dim(self):
@@ -374,8 +402,17 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         Most distinct values a categorical column may have; a column with
         more is refused at fit, naming its count, before anything is
         encoded. ``None`` lifts the limit (the networks grow with the categories).
-    continuous_transform : {"quantile", "mode"}, default="quantile"
-        How continuous columns are normalized.
+    continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
+        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+    image_shape : tuple of int, default=None
+        ``(channels, height, width)`` of flattened images: each row of ``X``
+        holds ``channels * height * width`` numeric pixels. The tabular
+        encoder gives way to :class:`~augment.images.PixelScaler` and the
+        networks are convolutional, sized to the shape: the encoder's last
+        feature map is a grid of slots, one codebook each (``n_slots`` and
+        ``hidden_dims`` apply to tables only). For images use smaller
+        batches and a longer prior, for example ``batch_size=128,
+        epochs=100, prior_epochs=600`` (README, Images).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where to train; ``"auto"`` takes CUDA when present.
     random_state : int, RandomState instance or None, default=None
@@ -439,7 +476,8 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         prior_epochs=300,
         discrete_columns=None,
         max_categories=1000,
-        continuous_transform="quantile",
+        continuous_transform="whitened",
+        image_shape=None,
         device="auto",
         random_state=None,
         verbose=False,
@@ -456,6 +494,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
+        self.image_shape = image_shape
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -467,10 +506,12 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
             "code_dim": self.code_dim,
             "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "commitment": self.commitment,
+            "image_shape": self.image_shape,
         }
 
     def _fitted(self, model):
         self.codebook_usage_ = model.codebook_usage.cpu().numpy()
 
     def _latent_dim(self):
-        return self.n_slots * self.code_dim
+        slots = self.n_slots if self.image_shape is None else math.prod(grid(self.image_shape)[1:])
+        return slots * self.code_dim

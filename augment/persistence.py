@@ -24,8 +24,9 @@ from sklearn.preprocessing import QuantileTransformer
 from ._files import atomic_write
 from ._version import __version__
 from .base import BaseGenerator
-from .encoding import CategoricalBlock, Layout, TabularEncoder, _Categorical, _Numeric
+from .encoding import CategoricalBlock, Layout, TabularEncoder, _Categorical, _Numeric, _Whitening
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
+from .images import PixelScaler
 
 FILE_FORMAT = 1
 _READABLE = (1,)
@@ -41,6 +42,8 @@ _TYPES = {
         CategoricalBlock,
         _Numeric,
         _Categorical,
+        _Whitening,
+        PixelScaler,
         QuantileTransformer,
         BayesianGaussianMixture,
     )

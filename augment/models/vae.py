@@ -1,5 +1,6 @@
 """Conditional VAE with per-block likelihoods (the TVAE recipe)."""
 
+import math
 from functools import partial
 
 import torch
@@ -7,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..training import Group, Phase
+from .conv import ConvEncoder, vector_decoder
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
 
@@ -47,19 +49,33 @@ class VAE(nn.Module):
     deviation per column, one-hot blocks a categorical likelihood. The
     reconstruction term is weighted by 2, as in TVAE.
 
+    With ``image_shape`` the encoder and decoder are convolutional
+    (:mod:`.conv`), every slot is a pixel in ``[-1, 1]`` and ``sample``
+    returns the decoder's mean image, not a draw with per-pixel noise.
+
     Training is one phase, ``"fit"``, followed by :meth:`fit_prior` when
     ``prior="fitted"``.
     """
 
-    def __init__(self, layout, n_classes, *, latent_dim, hidden_dims, prior):
+    def __init__(self, layout, n_classes, *, latent_dim, hidden_dims, prior, image_shape=None):
         super().__init__()
         self.heads = Heads(layout)
         self.n_classes = n_classes
         self.latent_dim = latent_dim
         self.fitted_prior = prior == "fitted"
-        self.encoder = nn.Sequential(mlp([layout.n_features, *hidden_dims]), nn.ReLU())
-        self.to_latent = nn.Linear(hidden_dims[-1], 2 * latent_dim)
-        self.decoder = mlp([latent_dim + n_classes, *reversed(hidden_dims), layout.n_features])
+        self.image_shape = image_shape
+        if image_shape is None:
+            self.encoder = nn.Sequential(mlp([layout.n_features, *hidden_dims]), nn.ReLU())
+            width = hidden_dims[-1]
+        else:
+            features = ConvEncoder(image_shape)
+            self.encoder = nn.Sequential(features, nn.Flatten())
+            width = math.prod(features.out_shape)
+        self.to_latent = nn.Linear(width, 2 * latent_dim)
+        if image_shape is None:
+            self.decoder = mlp([latent_dim + n_classes, *reversed(hidden_dims), layout.n_features])
+        else:
+            self.decoder = vector_decoder(latent_dim + n_classes, image_shape)
         self.gaussian = GaussianContinuous(layout.n_continuous)
         groups = max(n_classes, 1)
         self.register_buffer("prior_mean", torch.zeros(groups, latent_dim))
@@ -134,6 +150,8 @@ class VAE(nn.Module):
         """Continuous slots and block codes of ``len(classes)`` new rows."""
         noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
         raw = self.decoder[1:](self._first_layer_on_prior(noise, classes))
+        if self.image_shape is not None:
+            return self.heads.continuous(raw), self.heads.argmax_codes(raw)
         continuous = self.gaussian.sample(self.heads.continuous(raw), rng, self.heads.bounded)
         return continuous, self.heads.sample_codes(raw, rng)
 

@@ -1,11 +1,13 @@
 """VQ-VAE over several latent slots, sampled through a learned autoregressive prior."""
 
+import math
 from functools import partial
 
 import torch
 from torch import nn
 
 from ..training import Group, Phase
+from .conv import ConvEncoder, conv_decoder
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
 from .prior import CodePrior
@@ -21,6 +23,12 @@ class VQVAE(nn.Module):
     Training has two phases: ``"fit"``, the autoencoder (reconstruction plus
     commitment) with codebooks started at latents of a random batch, then
     ``"prior"``, the prior on the codes of the trained encoder.
+
+    With ``image_shape`` the encoder is convolutional and its last feature
+    map is the grid of slots (``n_slots`` is ignored: one slot per grid
+    cell, each with its own codebook, read in raster order by the prior);
+    the decoder maps the quantized grid, with the class one-hot as constant
+    channels, back to pixels, and ``sample`` returns the decoder's mean image.
     """
 
     def __init__(
@@ -35,18 +43,29 @@ class VQVAE(nn.Module):
         commitment,
         prior_dim=64,
         prior_layers=2,
+        image_shape=None,
     ):
         super().__init__()
         self.heads = Heads(layout)
         self.n_classes = n_classes
-        self.n_slots = n_slots
         self.code_dim = code_dim
         self.commitment = commitment
-        self.encoder = mlp([layout.n_features, *hidden_dims, n_slots * code_dim])
-        self.quantizer = EMAQuantizer(n_slots, codebook_size, code_dim)
-        self.decoder = mlp([n_slots * code_dim + n_classes, *reversed(hidden_dims), layout.n_features])
+        self.image_shape = image_shape
+        if image_shape is None:
+            self.n_slots = n_slots
+            self.encoder = mlp([layout.n_features, *hidden_dims, n_slots * code_dim])
+        else:
+            features = ConvEncoder(image_shape)
+            self.grid = features.out_shape[1:]
+            self.n_slots = math.prod(self.grid)
+            self.encoder = nn.Sequential(features, nn.Conv2d(features.out_channels, code_dim, 1))
+        self.quantizer = EMAQuantizer(self.n_slots, codebook_size, code_dim)
+        if image_shape is None:
+            self.decoder = mlp([n_slots * code_dim + n_classes, *reversed(hidden_dims), layout.n_features])
+        else:
+            self.decoder = nn.Sequential(*conv_decoder(code_dim + n_classes, image_shape))
         self.gaussian = GaussianContinuous(layout.n_continuous)
-        self.prior = CodePrior(n_slots, codebook_size, n_classes, dim=prior_dim, layers=prior_layers)
+        self.prior = CodePrior(self.n_slots, codebook_size, n_classes, dim=prior_dim, layers=prior_layers)
 
     def phases(self, data, rng):
         """The autoencoder's ``"fit"`` phase, then the ``"prior"`` phase on its codes of ``data``."""
@@ -84,10 +103,17 @@ class VQVAE(nn.Module):
         del self._training_codes
 
     def _latents(self, x):
-        return self.encoder(x).reshape(x.shape[0], self.n_slots, self.code_dim)
+        """Latents of rows ``x``, ``(batch, n_slots, code_dim)``; grid cells in raster order for images."""
+        if self.image_shape is None:
+            return self.encoder(x).reshape(x.shape[0], self.n_slots, self.code_dim)
+        return self.encoder(x).flatten(2).transpose(1, 2)
 
     def decode(self, quantized, labels):
-        return self.decoder(torch.cat([quantized.flatten(1), labels], dim=1))
+        if self.image_shape is None:
+            return self.decoder(torch.cat([quantized.flatten(1), labels], dim=1))
+        grid = quantized.transpose(1, 2).reshape(quantized.shape[0], self.code_dim, *self.grid)
+        channels = labels[:, :, None, None].expand(-1, -1, *self.grid)
+        return self.decoder(torch.cat([grid, channels], dim=1))
 
     def training_step(self, index, optimizer, *, data, rng):
         """Autoencoder update: reconstruction likelihood plus commitment."""
@@ -117,6 +143,8 @@ class VQVAE(nn.Module):
         codes = self.prior.sample(classes, rng)
         labels = one_hot(classes, self.n_classes, classes.shape[0], self.quantizer.codebook)
         raw = self.decode(self.quantizer.lookup(codes), labels)
+        if self.image_shape is not None:
+            return self.heads.continuous(raw), self.heads.argmax_codes(raw)
         continuous = self.gaussian.sample(self.heads.continuous(raw), rng, self.heads.bounded)
         return continuous, self.heads.sample_codes(raw, rng)
 
