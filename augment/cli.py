@@ -38,36 +38,53 @@ def _parameter_docs(cls):
     return docs
 
 
-def _value_type(default):
+def _integers(text):
+    return tuple(int(v) for v in text.split(","))
+
+
+def _value_type(name, default):
+    if name == "image_shape":
+        return _integers
     if default is None:
         return int
     if isinstance(default, bool):
         return lambda text: text.lower() in ("1", "true", "yes")
     if isinstance(default, tuple):
-        return lambda text: tuple(int(v) for v in text.split(","))
+        return _integers
     if isinstance(default, (int, float)):
         return type(default)
     return str
 
 
+def _shown(default):
+    return ",".join(map(str, default)) if isinstance(default, tuple) else default
+
+
 def _add_generator_options(parser):
-    """One ``--name`` option per generator parameter (the union over all three)."""
-    seen = {}
-    for cls in MODELS.values():
-        docs = _parameter_docs(cls)
+    """One ``--name`` option per generator parameter (the union over all three).
+
+    The help shows the default, per model where the models differ.
+    """
+    defaults, docs = {}, {cls: _parameter_docs(cls) for cls in MODELS.values()}
+    for model, cls in MODELS.items():
         for name, default in cls().get_params().items():
-            if name in _SKIPPED or name in seen:
-                continue
-            seen[name] = cls
-            shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
-            parser.add_argument(
-                f"--{name.replace('_', '-')}",
-                dest=name,
-                type=_value_type(default),
-                default=None,
-                help=f"{docs.get(name, '')} (default {shown})",
-            )
-    return seen
+            if name not in _SKIPPED:
+                defaults.setdefault(name, {})[model] = (cls, default)
+    for name, per_model in defaults.items():
+        cls, default = next(iter(per_model.values()))
+        shown = {_shown(d) for _, d in per_model.values()}
+        if len(shown) > 1:
+            shown = ", ".join(f"{model} {_shown(d)}" for model, (_, d) in per_model.items())
+        else:
+            shown = shown.pop()
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type=_value_type(name, default),
+            default=None,
+            help=f"{docs[cls].get(name, '')} (default {shown})",
+        )
+    return {name: next(iter(per_model.values()))[0] for name, per_model in defaults.items()}
 
 
 def read_table(path):

@@ -1,6 +1,7 @@
 import joblib
 import pandas as pd
 import pytest
+from sklearn.datasets import load_digits
 
 import augment
 from augment import VAEGenerator
@@ -39,6 +40,22 @@ def test_fit_options_come_from_the_estimators():
     assert {"latent_dim", "critic_steps", "codebook_size", "epochs", "batch_size", "prior"} <= set(options)
     assert options["latent_dim"].help.startswith("Size of the latent space")
     assert "(default 128)" in options["latent_dim"].help
+
+
+def test_fit_options_show_each_models_default_and_take_an_image_shape(tmp_path, capsys):
+    fit = build_parser()._subparsers._group_actions[0].choices["fit"]
+    options = {action.dest: action for action in fit._actions}
+    assert "(default gan whitened, vae quantile, vqvae whitened)" in options["continuous_transform"].help
+    X, y = load_digits(return_X_y=True)
+    table = tmp_path / "digits.csv"
+    pd.DataFrame(X[:200]).assign(label=y[:200]).to_csv(table, index=False)
+    model, out_csv = tmp_path / "m.safetensors", tmp_path / "out.csv"
+    args = ("fit", table, "--target", "label", "--image-shape", "1,8,8", "--epochs", 1, "-o", model)
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "saved VAEGenerator fit on 200 rows" in out
+    code, _, _ = run(capsys, "sample", model, "-n", 30, "-o", out_csv)
+    drawn = pd.read_csv(out_csv).drop(columns="label")
+    assert code == 0 and drawn.shape == (30, 64) and drawn.to_numpy().min() >= 0 and drawn.to_numpy().max() <= 16
 
 
 @pytest.mark.parametrize(

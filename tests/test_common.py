@@ -12,6 +12,7 @@ from augment import (
     VAEGenerator,
     VQVAEGenerator,
 )
+from augment.image_features import ImageFeatures
 
 from _device import DEVICE
 
@@ -35,7 +36,10 @@ def expected_failures(estimator):
     return {}
 
 
-@parametrize_with_checks([*GENERATORS, SAMPLER, *META], expected_failed_checks=expected_failures)
+FEATURES = ImageFeatures(epochs=10, batch_size=32, device=DEVICE)
+
+
+@parametrize_with_checks([*GENERATORS, SAMPLER, *META, FEATURES], expected_failed_checks=expected_failures)
 def test_sklearn_conformance(estimator, check):
     check(estimator)
 
