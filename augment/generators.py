@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .base import BaseGenerator
+from .images import check_image_shape
 from .models.conv import grid, widths
 from .models.conv_gan import ConvGAN
 from .models.gan import GAN
@@ -167,7 +168,8 @@ class GANGenerator(BaseGenerator):
 
     def _model_kwargs(self, n_rows):
         if self.image_shape is not None:
-            return {"image_shape": self.image_shape, "noise_dim": self.noise_dim, "critic_steps": self.critic_steps}
+            shape = check_image_shape(self.image_shape)
+            return {"image_shape": shape, "noise_dim": self.noise_dim, "critic_steps": self.critic_steps}
         pac = min(self.pac, n_rows)
         return {
             "noise_dim": self.noise_dim,
@@ -333,7 +335,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
             "latent_dim": self.latent_dim,
             "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "prior": self.prior,
-            "image_shape": self.image_shape,
+            "image_shape": None if self.image_shape is None else check_image_shape(self.image_shape),
         }
 
     def _latent_dim(self):
@@ -506,7 +508,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
             "code_dim": self.code_dim,
             "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "commitment": self.commitment,
-            "image_shape": self.image_shape,
+            "image_shape": None if self.image_shape is None else check_image_shape(self.image_shape),
         }
 
     def _fitted(self, model):

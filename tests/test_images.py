@@ -125,3 +125,13 @@ def test_vae_digits_train_a_classifier_and_keep_their_labels(digits):
     assert SVC(gamma=0.001).fit(images, labels).score(X_test, y_test) >= 0.95
     judge = SVC(gamma=0.001).fit(X_train, y_train)
     assert judge.score(images, labels) >= 0.95
+
+
+@pytest.mark.parametrize("Generator", GENERATORS)
+def test_unconditional_images_decode_and_a_list_shape_is_taken(Generator, digits):
+    params = {"prior_epochs": 1} if Generator is VQVAEGenerator else {}
+    gen = Generator(image_shape=[1, 8, 8], epochs=1, random_state=0, device=DEVICE, **params).fit(digits[0][:200])
+    images = gen.sample(7)
+    assert images.shape == (7, 64) and images.min() >= 0 and images.max() <= 16
+    if Generator is not GANGenerator:
+        assert gen.inverse_transform(gen.transform(digits[0][:4])).shape == (4, 64)
