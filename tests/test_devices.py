@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_digits, load_iris
 from torch.overrides import TorchFunctionMode
 from torch.utils._device import _device_constructors
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -25,6 +25,17 @@ SMALL = {
 
 def make(cls, **params):
     return cls(**{"epochs": 2, "batch_size": 50, "random_state": 0, "device": DEVICE, **SMALL[cls], **params})
+
+
+def data(kind):
+    """iris as a table, or the first 150 digits as 8x8 images (with the parameter that says so)."""
+    if kind == "table":
+        return *load_iris(return_X_y=True), {}
+    X, y = load_digits(return_X_y=True)
+    return X[:150], y[:150], {"image_shape": (1, 8, 8)}
+
+
+KINDS = pytest.mark.parametrize("kind", ["table", "images"])
 
 
 class HostFactories(TorchFunctionMode):
@@ -72,12 +83,13 @@ class HostSyncs(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+@KINDS
 @pytest.mark.parametrize("cls", list(SMALL), ids=lambda c: c.__name__)
 @pytest.mark.parametrize("labelled", [False, True], ids=["no y", "y"])
-def test_no_tensor_is_made_on_the_host_in_fit_sample_transform_or_score(cls, labelled):
-    X, y = load_iris(return_X_y=True)
+def test_no_tensor_is_made_on_the_host_in_fit_sample_transform_or_score(cls, labelled, kind):
+    X, y, params = data(kind)
     y = y if labelled else None
-    gen = make(cls)
+    gen = make(cls, **params)
     with HostFactories() as mode:
         gen.fit(X, y)
         gen.sample(20)
@@ -99,14 +111,15 @@ def test_the_detector_catches_a_host_tensor():
     assert mode.calls == ["torch.zeros at outside augment"]
 
 
+@KINDS
 @pytest.mark.parametrize("cls", list(SMALL), ids=lambda c: c.__name__)
-def test_training_steps_never_wait_on_the_host(cls):
+def test_training_steps_never_wait_on_the_host(cls, kind):
     """A fit's host waits do not grow with the steps per epoch: none happens inside a step."""
-    X, y = load_iris(return_X_y=True)
+    X, y, params = data(kind)
     counts = {}
     for batch_size in (150, 30):
         with HostSyncs() as mode:
-            make(cls, batch_size=batch_size).fit(X, y)
+            make(cls, batch_size=batch_size, **params).fit(X, y)
         counts[batch_size] = mode.counts
     assert counts[30] == counts[150], f"{cls.__name__}: 1 step per epoch {counts[150]}, 5 steps {counts[30]}"
 
