@@ -11,6 +11,7 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py                  # all tables, default epochs
     python benchmarks/quality.py --tables breast_cancer --epochs 100
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
+    python benchmarks/quality.py --seeds 0 1 2    # mean over three splits, with the boosting AUC's spread
 """
 
 import argparse
@@ -99,34 +100,46 @@ def main():
     parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=list(GENERATORS))
     parser.add_argument("--epochs", type=int, default=None, help="override every generator's epochs")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="split and generator seeds")
     parser.add_argument("--continuous-transform", choices=["quantile", "whitened", "mode"], default=None,
                         help="override every generator's continuous_transform")
     args = parser.parse_args()
     rows = []
-    for name in args.tables:
-        table = TABLES[name]()
-        train, test = train_test_split(table, test_size=0.5, random_state=args.seed)
-        rows.append(score(name, "real vs real", 0.0, test, train.iloc[: len(test)]))
-        start = time.perf_counter()
-        synthetic = gaussian_mixture(train, len(test), args.seed)
-        rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic))
-        for label in args.generators:
-            params = {"random_state": args.seed}
-            if args.continuous_transform:
-                params["continuous_transform"] = args.continuous_transform
-            if args.epochs:
-                params["epochs"] = args.epochs
-            start = time.perf_counter()
-            generator = GENERATORS[label](**params).fit(train)
-            seconds = time.perf_counter() - start
-            rows.append(score(name, label, seconds, test, generator.sample(len(test))))
-            print(
-                pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 3, float_format="%.3f"), flush=True
-            )
+    for seed in args.seeds:
+        for name in args.tables:
+            rows += table_rows(name, seed, args)
+    frame = pd.DataFrame(rows)
     print()
-    print(pd.DataFrame(rows).to_markdown(index=False, floatfmt=".3f"))
+    if len(args.seeds) == 1:
+        print(frame.drop(columns="seed").to_markdown(index=False, floatfmt=".3f"))
+        return
+    grouped = frame.drop(columns="seed").groupby(["table", "model"], sort=False)
+    summary = grouped.mean()
+    summary["boosting std"] = grouped["AUC boosting"].std()
+    print(f"mean over seeds {args.seeds}; boosting std: the spread of the boosting AUC over them")
+    print(summary.reset_index().to_markdown(index=False, floatfmt=".3f"))
 
+
+def table_rows(name, seed, args):
+    """Real-vs-real, the mixture and every generator on one half-split of table ``name``."""
+    table = TABLES[name]()
+    train, test = train_test_split(table, test_size=0.5, random_state=seed)
+    rows = [score(name, "real vs real", 0.0, test, train.iloc[: len(test)])]
+    start = time.perf_counter()
+    synthetic = gaussian_mixture(train, len(test), seed)
+    rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic))
+    for label in args.generators:
+        params = {"random_state": seed}
+        if args.continuous_transform:
+            params["continuous_transform"] = args.continuous_transform
+        if args.epochs:
+            params["epochs"] = args.epochs
+        start = time.perf_counter()
+        generator = GENERATORS[label](**params).fit(train)
+        seconds = time.perf_counter() - start
+        rows.append(score(name, label, seconds, test, generator.sample(len(test))))
+        print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
+    return [{**row, "seed": seed} for row in rows]
 
 if __name__ == "__main__":
     main()
