@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .base import _seed_from, _seeded, resolve_device, to_numpy
 from .images import PixelScaler, check_image_shape
 from .models.conv import ConvEncoder
-from .training import make_rng
+from .training import Group, Phase, make_rng, train
 
 _HIDDEN = 128
 
@@ -48,6 +48,8 @@ class ImageFeatures(ClassifierMixin, TransformerMixin, BaseEstimator):
         Class labels seen in ``fit``.
     image_shape_ : tuple of int
         The image shape used.
+    history_ : list of dict
+        Mean cross-entropy per epoch.
     n_features_in_ : int
         Pixels per image.
 
@@ -94,26 +96,28 @@ class ImageFeatures(ClassifierMixin, TransformerMixin, BaseEstimator):
         targets = torch.as_tensor(codes, device=self._device)
         seed = _seed_from(self.random_state)
         rng = make_rng(seed, self._device)
-        with _seeded(seed, self._device), torch.device(self._device):
-            features = ConvEncoder(shape)
-            self.network_ = torch.nn.Sequential(
-                features,
-                torch.nn.AdaptiveAvgPool2d(1),
-                torch.nn.Flatten(),
-                torch.nn.Linear(features.out_channels, _HIDDEN),
-                torch.nn.ReLU(),
-                torch.nn.Linear(_HIDDEN, len(self.classes_)),
-            )
-        optimizer = torch.optim.Adam(self.network_.parameters(), lr=1e-3)
-        self.network_.train()
-        for _ in range(self.epochs):
-            order = torch.randperm(len(x), generator=rng, device=self._device)
-            for index in order.split(self.batch_size):
+        with _seeded(seed, self._device):
+            with torch.device(self._device):
+                features = ConvEncoder(shape)
+                self.network_ = torch.nn.Sequential(
+                    features,
+                    torch.nn.AdaptiveAvgPool2d(1),
+                    torch.nn.Flatten(),
+                    torch.nn.Linear(features.out_channels, _HIDDEN),
+                    torch.nn.ReLU(),
+                    torch.nn.Linear(_HIDDEN, len(self.classes_)),
+                )
+
+            def step(index, optimizer):
                 loss = torch.nn.functional.cross_entropy(self.network_(x[index]), targets[index])
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-        self.network_.eval()
+                return {"cross-entropy": loss}
+
+            phase = Phase("fit", step, (Group(tuple(self.network_.parameters())),), self.network_)
+            settings = {"learning_rate": 1e-3, "batch_size": self.batch_size, "rng": rng, "name": "ImageFeatures"}
+            self.history_ = train(self.network_, [phase], len(x), epochs={"fit": self.epochs}, **settings)
         return self
 
     def _forward(self, X, layers):

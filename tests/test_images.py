@@ -135,3 +135,10 @@ def test_unconditional_images_decode_and_a_list_shape_is_taken(Generator, digits
     assert images.shape == (7, 64) and images.min() >= 0 and images.max() <= 16
     if Generator is not GANGenerator:
         assert gen.inverse_transform(gen.transform(digits[0][:4])).shape == (4, 64)
+
+
+def test_image_features_train_in_whole_batches(digits):
+    """65 images in batches of 64: no batch of one image reaches batch normalization."""
+    features = ImageFeatures(DIGITS, epochs=3, batch_size=64, device=DEVICE).fit(digits[0][:65], digits[1][:65])
+    assert [h["epoch"] for h in features.history_] == [1, 2, 3]
+    assert features.transform(digits[0][:3]).shape == (3, 128)
