@@ -321,7 +321,7 @@ class TabularEncoder:
     def _fit_continuous(self, df):
         values = self._numeric_matrix(df) / self._scale
         if self.continuous_transform != "mode":
-            self._quantile = self._whitening = None
+            self._quantile = None
             if values.shape[1]:
                 n_quantiles = int(min(1000, values.shape[0]))
                 self._quantile = QuantileTransformer(
@@ -401,7 +401,7 @@ class TabularEncoder:
         if self.continuous_transform != "mode":
             if values.shape[1]:
                 continuous = np.nan_to_num(self._quantile.transform(values / self._scale), nan=0.0)
-            if self._whitening is not None:
+            if values.shape[1] and self.continuous_transform == "whitened":
                 continuous = self._whitening.transform(continuous)
         else:
             for j, num in enumerate(self._numeric):
@@ -479,7 +479,7 @@ class TabularEncoder:
         if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
-            if self._whitening is not None:
+            if self.continuous_transform == "whitened":
                 continuous = self._whitening.inverse_transform(continuous)
             return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)

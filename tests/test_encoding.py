@@ -165,3 +165,11 @@ def test_whitened_encoding_of_a_row_does_not_depend_on_its_batch():
     encoder = TabularEncoder(continuous_transform="whitened").fit(X)
     alone = np.vstack([encoder.encode(X.iloc[[i]])[0] for i in range(len(X))])
     np.testing.assert_array_equal(alone, encoder.encode(X)[0])
+
+
+def test_whitened_encoder_of_a_table_without_numbers_round_trips():
+    df = pd.DataFrame({"a": list("xyzxyzxy"), "b": list("pqpqpqpq")})
+    encoder = TabularEncoder(continuous_transform="whitened").fit(df)
+    continuous, codes = encoder.encode(df)
+    assert continuous.shape == (8, 0)
+    assert encoder.inverse_transform(continuous, codes).equals(df)
