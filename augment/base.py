@@ -92,7 +92,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     """Shared base of :class:`GANGenerator`, :class:`VAEGenerator` and :class:`VQVAEGenerator`.
 
     Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``
-    and ``_latent_dim()``; ``_fitted(model)`` may read fitted attributes off
+    and ``_latent_dim()`` (called once ``model_`` is set); ``_fitted(model)`` may read fitted attributes off
     the trained model. A model's phase ``"fit"`` runs for ``epochs``, any
     other phase ``<name>`` for the parameter ``<name>_epochs``.
     """

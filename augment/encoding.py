@@ -161,7 +161,7 @@ class _Whitening:
         values = np.maximum(values, 1e-6 * max(values.max(), 1e-12))
         self.forward = (vectors / np.sqrt(values)) @ vectors.T
         self.inverse = (vectors * np.sqrt(values)) @ vectors.T
-        rotated = (z - self.mean) @ self.forward
+        rotated = _rowwise_product(z - self.mean, self.forward)
         self.quantile = QuantileTransformer(
             n_quantiles=int(min(1000, z.shape[0])),
             output_distribution="normal",

@@ -1,6 +1,5 @@
 """The three generators: parameters, their model, and what ``transform`` returns."""
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .base import BaseGenerator
 from .images import check_image_shape
-from .models.conv import grid, widths
+from .models.conv import widths
 from .models.conv_gan import ConvGAN
 from .models.gan import GAN
 from .models.vae import VAE
@@ -515,5 +514,4 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.codebook_usage_ = model.codebook_usage.cpu().numpy()
 
     def _latent_dim(self):
-        slots = self.n_slots if self.image_shape is None else math.prod(grid(self.image_shape)[1:])
-        return slots * self.code_dim
+        return self.model_.n_slots * self.code_dim

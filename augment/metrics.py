@@ -348,7 +348,6 @@ def frechet_distance(real, synthetic, features=None):
     >>> frechet_distance(a, b) < frechet_distance(a, b + 1)
     True
     """
-    real, synthetic = np.asarray(real, dtype=np.float64), np.asarray(synthetic, dtype=np.float64)
     if features is not None:
         real, synthetic = features.transform(real), features.transform(synthetic)
     real, synthetic = np.asarray(real, dtype=np.float64), np.asarray(synthetic, dtype=np.float64)

@@ -37,7 +37,6 @@ class ConvGAN(nn.Module):
         width = self.features.out_channels
         self.score = spectral_norm(nn.Linear(width, 1))
         self.projection = spectral_norm(nn.Embedding(max(n_classes, 1), width))
-        self.register_buffer("label_prior", torch.zeros(n_classes))
 
     def phases(self, data, rng):
         """The ``"fit"`` phase: ``critic_steps`` critic updates and one generator update per batch."""
@@ -49,13 +48,8 @@ class ConvGAN(nn.Module):
                 partial(self.training_step, data=data, rng=rng),
                 (Group(tuple(self.generator.parameters()), **adam), Group(critic, **adam)),
                 self,
-                before=partial(self._fit_label_prior, data),
             )
         ]
-
-    def _fit_label_prior(self, data):
-        if self.n_classes:
-            self.label_prior.copy_(torch.bincount(data.y, minlength=self.n_classes) / data.n_rows)
 
     def transform(self, x):
         """Critic features summed over the feature map."""
