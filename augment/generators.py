@@ -35,7 +35,10 @@ class GANGenerator(BaseGenerator):
     categorical blocks come out of a Gumbel-softmax. A critic scores packs of
     ``pac`` rows (PacGAN) with a gradient penalty (WGAN-GP). Conditions cover
     the class label and, by training-by-sampling, the categorical columns, so
-    rare categories are learned.
+    rare categories are learned. Sampling uses an exponential moving average
+    of the generator's weights over training rather than its last iterate
+    (README, Quality: over three splits of breast_cancer it lowers the
+    logistic detection AUC from 0.683 to 0.550).
 
     Parameters
     ----------
@@ -104,6 +107,7 @@ class GANGenerator(BaseGenerator):
     References
     ----------
     Xu et al., "Modeling Tabular Data using Conditional GAN", NeurIPS 2019.
+    Yazici et al., "The Unusual Effectiveness of Averaging in GAN Training", ICLR 2019.
 
     Examples
     --------

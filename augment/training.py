@@ -30,11 +30,15 @@ class Group:
         Adam's moment decay rates.
     weight_decay : float
         L2 penalty.
+    average : bool
+        End the phase on an exponential moving average of the parameters'
+        iterates instead of the last one (:class:`~augment.models.optim.FlatAdam`).
     """
 
     parameters: tuple
     betas: tuple = (0.9, 0.999)
     weight_decay: float = 0.0
+    average: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,8 @@ def train(model, phases, n_rows, *, epochs, learning_rate, batch_size, rng, name
         if phase.before is not None:
             phase.before()
         optimizers = tuple(
-            FlatAdam(g.parameters, lr=learning_rate, betas=g.betas, weight_decay=g.weight_decay) for g in phase.groups
+            FlatAdam(g.parameters, average=g.average, lr=learning_rate, betas=g.betas, weight_decay=g.weight_decay)
+            for g in phase.groups
         )
         try:
             history += fit_loop(

@@ -48,3 +48,25 @@ def test_frozen_parameters_get_no_gradient_and_thaw_after_the_block():
     assert torch.count_nonzero(net[0].weight.grad) > 0
     assert x.grad is not None
     assert all(p.requires_grad for p in net.parameters())
+
+
+def test_flat_adam_average_hands_the_parameters_the_moving_average_of_the_iterates():
+    kwargs = {"lr": 0.05, "betas": (0.5, 0.9)}
+    flat, plain = _net(0), _net(0)
+    optimizer = FlatAdam(flat.parameters(), average=True, **kwargs)
+    _train(flat, optimizer, steps=30)
+    last = [p.detach().clone() for p in flat.parameters()]
+    optimizer.release()
+    reference = torch.optim.Adam(plain.parameters(), **kwargs)
+    average = [p.detach().clone() for p in plain.parameters()]
+    generator = torch.Generator().manual_seed(1)
+    for t in range(1, 31):
+        reference.zero_grad()
+        plain(torch.randn(16, 5, generator=generator)).pow(2).sum().backward()
+        reference.step()
+        weight = 1 - min(0.999, (1 + t) / (10 + t))
+        average = [a + weight * (p.detach() - a) for a, p in zip(average, plain.parameters(), strict=True)]
+    for got, expected, final in zip(flat.parameters(), average, last, strict=True):
+        torch.testing.assert_close(got, expected)
+        assert not torch.allclose(got, final)
+        assert got.grad is None

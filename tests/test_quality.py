@@ -26,7 +26,8 @@ def cancer_samples(cancer_halves):
 
 @pytest.mark.parametrize(
     ("cls", "max_mean_shift", "max_mean_ks", "max_auc"),
-    [(VAEGenerator, 0.3, 0.12, 0.65), (VQVAEGenerator, 0.3, 0.15, 0.65), (GANGenerator, 0.5, 0.15, 0.97)],
+    # The GAN's last iterate (no weight averaging) fails all three: shift 0.35, KS 0.114, AUC 0.679.
+    [(VAEGenerator, 0.3, 0.12, 0.65), (VQVAEGenerator, 0.3, 0.15, 0.65), (GANGenerator, 0.3, 0.12, 0.65)],
 )
 def test_breast_cancer_fidelity(cancer_halves, cancer_samples, cls, max_mean_shift, max_mean_ks, max_auc):
     train, test = cancer_halves

@@ -65,8 +65,9 @@ class GAN(nn.Module):
     with the class set to the class frequencies.
 
     Training is one phase, ``"fit"``, with the generator's and the critic's
-    optimizers; the condition sampler's tables are built before it and
-    dropped after it.
+    optimizers; the generator ends on the moving average of its iterates
+    (``Group(average=True)``). The condition sampler's tables are built
+    before the phase and dropped after it.
     """
 
     def __init__(self, layout, n_classes, *, noise_dim, generator_dims, critic_dims, pac, critic_steps):
@@ -103,7 +104,7 @@ class GAN(nn.Module):
             Phase(
                 "fit",
                 partial(self.training_step, data=data, rng=rng),
-                (Group(tuple(self.generator.parameters()), **adam), Group(critic, **adam)),
+                (Group(tuple(self.generator.parameters()), average=True, **adam), Group(critic, **adam)),
                 self,
                 multiple_of=self.pac,
                 before=partial(self.fit_conditions, data),
