@@ -23,7 +23,8 @@ class ConvGAN(nn.Module):
     with labels, their inner product with a learned class embedding (the
     projection discriminator, Miyato and Koyama 2018). Both are trained with
     the hinge loss; each critic update after the first of a step draws its
-    own real batch. The summed critic features are what
+    own real batch. Sampling uses the moving average of the generator's
+    weights (``Group(average=True)``). The summed critic features are what
     ``GANGenerator.transform`` returns.
     """
 
@@ -46,7 +47,7 @@ class ConvGAN(nn.Module):
             Phase(
                 "fit",
                 partial(self.training_step, data=data, rng=rng),
-                (Group(tuple(self.generator.parameters()), **adam), Group(critic, **adam)),
+                (Group(tuple(self.generator.parameters()), average=True, **adam), Group(critic, **adam)),
                 self,
             )
         ]
