@@ -114,7 +114,8 @@ WRITER = textwrap.dedent(
             handle.write(b"half a model")
             handle.flush()
             print("writing", flush=True)
-            time.sleep(60)
+            for _ in range(600):  # short sleeps: a signal handled by another thread is seen within 0.1 s
+                time.sleep(0.1)
 
     persistence.save_file = slow_save
     sys.exit(main(sys.argv[1:]))
