@@ -105,7 +105,7 @@ def test_a_figure_that_fails_halfway_keeps_the_old_one(tmp_path, mixed, monkeypa
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from augment import persistence
     from augment.cli import main
 
@@ -114,9 +114,11 @@ WRITER = textwrap.dedent(
             handle.write(b"half a model")
             handle.flush()
             print("writing", flush=True)
-            for _ in range(600):  # short sleeps: a signal handled by another thread is seen within 0.1 s
-                time.sleep(0.1)
+            time.sleep(60)
 
+    # A shell that runs the suite as a background job starts it with SIGINT ignored, and a child
+    # inherits that; a user's terminal does not ignore Ctrl-C, so the writer takes it as they would.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     persistence.save_file = slow_save
     sys.exit(main(sys.argv[1:]))
     """
