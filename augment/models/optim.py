@@ -39,7 +39,7 @@ class FlatAdam:
         on the flat buffer per step, and hand it to the parameters at
         :meth:`release`. The decay is ``min(0.999, (1 + t) / (10 + t))`` at
         step ``t`` (the warm-up of TensorFlow's ``ExponentialMovingAverage``),
-        so a short run averages over its last tenth of steps. Averaged
+        so a short run averages over roughly its last tenth of steps. Averaged
         iterates of a GAN's generator oscillate less than its last iterate
         (Yazici et al., ICLR 2019).
     **kwargs
@@ -86,9 +86,8 @@ class FlatAdam:
     def release(self):
         """Give every parameter its own storage back and drop the gradients and the flat buffers.
 
-        With ``average``, the parameters take the averaged values.
-
-        Without it each parameter stays a view of the flat buffer: a pickle
+        With ``average``, the parameters take the averaged values. Without
+        this release each parameter stays a view of the flat buffer: a pickle
         of one weight would carry the whole group, gradients kept alive.
         """
         if self.average is not None:
