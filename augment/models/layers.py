@@ -107,6 +107,11 @@ class Heads(nn.Module):
         _, total, shift = self._normalize(logits)
         return shift + total.log()
 
+    def probabilities(self, logits):
+        """Softmax within every block of flat block ``logits``: each category's probability, same shape."""
+        exp, total, _ = self._normalize(logits)
+        return exp / total[:, self.block_of]
+
     def gumbel_softmax(self, raw, tau, rng):
         """Continuous slots plus a Gumbel-softmax relaxation of every block (for the GAN)."""
         logits = raw[:, self.n_continuous :]
