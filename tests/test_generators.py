@@ -330,3 +330,23 @@ def test_gan_free_blocks_keep_the_training_category_shares(mixed):
     assert abs(adjusted["bmi"].isna().mean() - real_share) < 0.01
     assert plain["bmi"].isna().mean() - real_share > 0.05
     assert distance("bp_level", adjusted) < distance("bp_level", plain) / 1.5
+
+
+def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
+    # With a label every block is free; the offsets, fitted over classes at their training
+    # frequencies, bring bp_level's shares within each class closer to the real ones (30 epochs:
+    # total variation 0.120 and 0.106 against 0.182 and 0.297 without them).
+    X, y = mixed.drop(columns="sex"), mixed["sex"]
+    gen = GANGenerator(epochs=30, random_state=0, device=DEVICE).fit(X, y)
+    adjusted = gen.sample(y={"female": 2000, "male": 2000})
+    gen.model_.free_offsets.zero_()
+    plain = gen.sample(y={"female": 2000, "male": 2000})
+
+    def distance(synthetic, label):
+        real = X.loc[y == label, "bp_level"].astype(object).fillna("missing").value_counts(normalize=True)
+        rows, labels = synthetic
+        drawn = rows.loc[labels.to_numpy() == label, "bp_level"].astype(object).fillna("missing")
+        return 0.5 * real.sub(drawn.value_counts(normalize=True), fill_value=0).abs().sum()
+
+    for label in ["female", "male"]:
+        assert distance(adjusted, label) < 0.8 * distance(plain, label), label

@@ -72,12 +72,13 @@ class GAN(nn.Module):
     (``Group(average=True)``). The condition sampler's tables are built
     before the phase and dropped after it.
 
-    Without a label each sampled row is conditioned on one categorical
-    column; its other blocks are free, and there the generator over-draws
-    the rare categories it was shown at log frequency during training. After
-    training, an offset per category is added to the free blocks' logits so
-    that their category shares match the training table's (logit adjustment,
-    fitted in three rounds on 4,096 draws).
+    A sampled row is conditioned on its class, or without a label on one
+    category of one categorical column; its other blocks are free, and there
+    the generator over-draws the rare categories it was shown at log
+    frequency during training. After training, an offset per category is
+    added to the free blocks' logits so that their category shares, over
+    classes drawn at their training frequencies, match the training
+    table's (logit adjustment, fitted in three rounds on 4,096 draws).
     """
 
     def __init__(self, layout, n_classes, *, noise_dim, generator_dims, critic_dims, pac, critic_steps):
@@ -132,37 +133,42 @@ class GAN(nn.Module):
         self.conditions.fit(codes)
 
     def finish(self, data, rng):
-        """Drop the sampling tables; without a label, fit the free blocks' logit offsets to the training shares."""
+        """Drop the sampling tables; fit the free blocks' logit offsets to the training shares."""
         self.conditions.drop_training_tables()
-        if self.n_classes or self.heads.n_blocks == 0:
+        if self.heads.n_blocks == 0:
             return
         flat = (data.codes + data.offsets - self.heads.n_continuous).reshape(-1)
         target = torch.bincount(flat, minlength=self.free_offsets.shape[0]).float() / data.n_rows
+        classes = torch.zeros(_ADJUST_ROWS, dtype=torch.long, device=flat.device)
         for _ in range(_ADJUST_ROUNDS):
-            columns, conditioned = self._columns(_ADJUST_ROWS, rng)
-            raw = self._adjust(self._raw(columns.new_zeros(_ADJUST_ROWS, 0), columns, rng), conditioned)
-            free = self._free(conditioned).float()
+            if self.n_classes:
+                classes = torch.multinomial(self.label_prior, _ADJUST_ROWS, replacement=True, generator=rng)
+            raw, free = self._generate(classes, rng)
+            free = free.float()
             probabilities = self.heads.probabilities(raw[:, self.heads.n_continuous :])
             share = (probabilities * free).sum(0) / free.sum(0).clamp(min=1)
             self.free_offsets += target.clamp(min=_FLOOR).log() - share.clamp(min=_FLOOR).log()
 
-    def _columns(self, n, rng):
-        """Conditions of ``n`` unlabelled rows (categories at training frequencies), each row's block (-1: none)."""
-        if not self.conditions.n_columns:
-            none = self.free_offsets.new_full((n,), -1, dtype=torch.long)
-            return self.label_prior.new_zeros(n, self.columns_dim), none
-        column, category = self.conditions.sample(n, rng)
-        return self.conditions.vector(column, category), self.conditions.block_index[column]
+    def _generate(self, classes, rng):
+        """Raw outputs of rows of ``classes`` with the free-block offsets, and which flat block logits are free.
 
-    def _free(self, conditioned):
-        """Which flat block logits of each row are free (not in the row's conditioned block)."""
-        return conditioned.unsqueeze(1) != self.heads.block_of
-
-    def _adjust(self, raw, conditioned):
-        """``raw`` with the free-block offsets added to the free logits of each row."""
-        n = self.heads.n_continuous
-        logits = raw[:, n:] + self.free_offsets * self._free(conditioned)
-        return torch.cat([raw[:, :n], logits], dim=1)
+        With a label a row is conditioned on its class and every block is
+        free; without, on one category drawn at its training frequency,
+        whose block is then not free.
+        """
+        n = classes.shape[0]
+        labels = one_hot(classes, self.n_classes, n, self.label_prior)
+        columns = labels.new_zeros(n, self.columns_dim)
+        conditioned = classes.new_full((n,), -1)
+        if not self.n_classes and self.conditions.n_columns:
+            column, category = self.conditions.sample(n, rng)
+            columns, conditioned = self.conditions.vector(column, category), self.conditions.block_index[column]
+        raw = self._raw(labels, columns, rng)
+        free = conditioned.unsqueeze(1) != self.heads.block_of
+        if not hasattr(self, "free_offsets"):  # models saved before the offsets have none
+            return raw, free
+        start = self.heads.n_continuous
+        return torch.cat([raw[:, :start], raw[:, start:] + self.free_offsets * free], dim=1), free
 
     def critic(self, x, labels, columns, rng):
         h = dropout(self.embed(torch.cat([x, labels], dim=1)), _CRITIC_DROPOUT, rng, self.training)
@@ -234,15 +240,7 @@ class GAN(nn.Module):
         With a label, each row is conditioned on its class in ``classes`` and
         on no column; without, on categories drawn at their training frequencies.
         """
-        n = classes.shape[0]
-        labels = one_hot(classes, self.n_classes, n, self.label_prior)
-        if self.n_classes:
-            raw = self._raw(labels, labels.new_zeros(n, self.columns_dim), rng)
-        else:
-            columns, conditioned = self._columns(n, rng)
-            raw = self._raw(labels, columns, rng)
-            if hasattr(self, "free_offsets"):  # models saved before the offsets have none
-                raw = self._adjust(raw, conditioned)
+        raw, _ = self._generate(classes, rng)
         return self.heads.continuous(raw), self.heads.sample_codes(raw, rng)
 
     def transform(self, x):
