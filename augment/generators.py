@@ -38,10 +38,9 @@ class GANGenerator(BaseGenerator):
     rare categories are learned. Sampling uses an exponential moving average
     of the generator's weights over training rather than its last iterate
     (README, Quality: over three splits of breast_cancer it lowers the
-    logistic detection AUC from 0.683 to 0.550). Fit without a label, each
-    row is conditioned on one categorical column, and the category shares
-    of its other blocks are brought to the training table's by logit
-    offsets fitted after training.
+    logistic detection AUC from 0.683 to 0.550). The category shares of the
+    blocks a row is not conditioned on are brought to the training table's
+    by logit offsets fitted after training.
 
     Parameters
     ----------
