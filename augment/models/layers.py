@@ -117,8 +117,8 @@ class Heads(nn.Module):
         logits = raw[:, self.n_continuous :]
         if self.n_blocks == 0:
             return self.continuous(raw)
-        exp, total, _ = self._normalize((logits + gumbel(logits.shape, rng, raw.device)) / tau)
-        return torch.cat([self.continuous(raw), exp / total[:, self.block_of]], dim=1)
+        relaxed = self.probabilities((logits + gumbel(logits.shape, rng, raw.device)) / tau)
+        return torch.cat([self.continuous(raw), relaxed], dim=1)
 
     def sample_codes(self, raw, rng):
         """One category per block, drawn from its softmax by inverse CDF (one uniform per block)."""
