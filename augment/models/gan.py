@@ -154,21 +154,26 @@ class GAN(nn.Module):
 
         With a label a row is conditioned on its class and every block is
         free; without, on one category drawn at its training frequency,
-        whose block is then not free.
+        whose block is then not free and holds that category: its other
+        logits are ``-inf``, since the generator obeys its condition only
+        mostly and would otherwise over-draw rare categories there too.
         """
         n = classes.shape[0]
         labels = one_hot(classes, self.n_classes, n, self.label_prior)
         columns = labels.new_zeros(n, self.columns_dim)
-        conditioned = classes.new_full((n,), -1)
+        start = self.heads.n_continuous
+        conditioned, chosen = classes.new_full((n,), -1), classes.new_full((n, 1), -1)
         if not self.n_classes and self.conditions.n_columns:
             column, category = self.conditions.sample(n, rng)
             columns, conditioned = self.conditions.vector(column, category), self.conditions.block_index[column]
+            chosen = self.heads.index[conditioned, category].unsqueeze(1) - start
         raw = self._raw(labels, columns, rng)
         free = conditioned.unsqueeze(1) != self.heads.block_of
-        if not hasattr(self, "free_offsets"):  # models saved before the offsets have none
-            return raw, free
-        start = self.heads.n_continuous
-        return torch.cat([raw[:, :start], raw[:, start:] + self.free_offsets * free], dim=1), free
+        logits = raw[:, start:]
+        if hasattr(self, "free_offsets"):  # models saved before the offsets have none
+            logits = logits + self.free_offsets * free
+        other = torch.arange(logits.shape[1], device=raw.device) != chosen
+        return torch.cat([raw[:, :start], logits.masked_fill(~free & other, float("-inf"))], dim=1), free
 
     def critic(self, x, labels, columns, rng):
         h = dropout(self.embed(torch.cat([x, labels], dim=1)), _CRITIC_DROPOUT, rng, self.training)
