@@ -197,9 +197,9 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._device = resolve_device(self.device)
         self._seed = _seed_from(self.random_state)
         self._sample_calls = 0
-        self.encoder_ = self._make_encoder().fit(frame)
+        self.encoder_ = self._make_encoder()
+        continuous, codes = self.encoder_.fit_encode(frame)
         self._fingerprints = np.unique(self.encoder_.fingerprints(frame))
-        continuous, codes = self.encoder_.encode(frame)
         n_classes = 0 if labels is None else len(self.classes_)
         self._class_counts = None if labels is None else np.bincount(labels, minlength=n_classes)
         layout = self.encoder_.layout_

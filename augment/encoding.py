@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
+from scipy.special import ndtri
 from sklearn.mixture import BayesianGaussianMixture
 from sklearn.preprocessing import QuantileTransformer
 
 _MAX_DECIMALS = 6
 _MODE_WEIGHT_MIN = 0.005
+_BOUND = 1e-7  # QuantileTransformer's clip on probabilities before the normal quantile
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,29 @@ def _quantile_inverse(quantiles, z):
     table = torch.from_numpy(quantiles)
     weight = position.sub_(low)
     return (table.gather(0, index) * (1 - weight) + table.gather(0, index + 1) * weight).numpy()
+
+
+def _quantile_normal(quantile, values, rng=None):
+    """``quantile.transform(values)``, a tied value placed in the quantile range it holds.
+
+    A value held by many training rows (the zeros of a zero-inflated column,
+    an integer) spans several quantiles. ``QuantileTransformer`` sends it to
+    the middle of their range, or to ±5.2 when it is the column's lowest or
+    highest value: a point mass that generators with smooth outputs cannot
+    reproduce. Here it goes to the middle of its range, or with ``rng`` to
+    a uniform draw in it (dequantization), so that the training column is
+    standard normal; decoding maps every point of the range back to the value.
+    """
+    out = quantile.transform(values)
+    for j in range(values.shape[1]):
+        table = quantile.quantiles_[:, j]
+        left = np.searchsorted(table, values[:, j], "left")
+        right = np.searchsorted(table, values[:, j], "right")
+        tied = np.flatnonzero(right - left > 1)
+        low, high = quantile.references_[left[tied]], quantile.references_[right[tied] - 1]
+        share = 0.5 if rng is None else rng.random(tied.size)
+        out[tied, j] = ndtri(np.clip(low + (high - low) * share, _BOUND, 1 - _BOUND))
+    return out
 
 
 def _decimals(values, dtype):
@@ -331,9 +356,8 @@ class TabularEncoder:
                     random_state=self.random_state,
                 ).fit(values)
                 if self.continuous_transform == "whitened":
-                    self._whitening = _Whitening(self.random_state).fit(
-                        np.nan_to_num(self._quantile.transform(values), nan=0.0)
-                    )
+                    spread = _quantile_normal(self._quantile, values, np.random.default_rng(self.random_state))
+                    self._whitening = _Whitening(self.random_state).fit(np.nan_to_num(spread, nan=0.0))
             return
         for j, num in enumerate(self._numeric):
             column = values[:, j]
@@ -377,6 +401,20 @@ class TabularEncoder:
         np.put_along_axis(x, codes + self.layout_.offsets, 1.0, axis=1)
         return x, codes
 
+    def fit_encode(self, df):
+        """Fit on ``df`` and encode it as training rows: :meth:`encode`, ties spread.
+
+        A continuous value held by several training rows is drawn uniformly
+        in the quantile range it holds rather than put at its middle, with
+        the draws seeded by ``random_state`` (the whitening is fit on the
+        same draws), so each continuous slot of the training rows is
+        standard normal without point masses. With ``"whitened"``, a row
+        encoded by :meth:`encode` instead can rotate outside the rotated
+        training rows' range and come back changed; through this method
+        every training row decodes back to itself.
+        """
+        return self.fit(df)._encode(df, np.random.default_rng(self.random_state))
+
     def encode(self, df):
         """Encode ``df`` compactly into ``(continuous, codes)``: no one-hot matrix.
 
@@ -384,6 +422,9 @@ class TabularEncoder:
         ``codes`` the category index of every one-hot block; memory grows
         with rows x columns, whatever the number of categories.
         """
+        return self._encode(df)
+
+    def _encode(self, df, rng=None):
         values = self._numeric_matrix(df)
         n = len(df)
         continuous = np.zeros_like(values)
@@ -400,7 +441,7 @@ class TabularEncoder:
                 missing_codes.append(missing.astype(np.int64))
         if self.continuous_transform != "mode":
             if values.shape[1]:
-                continuous = np.nan_to_num(self._quantile.transform(values / self._scale), nan=0.0)
+                continuous = np.nan_to_num(_quantile_normal(self._quantile, values / self._scale, rng), nan=0.0)
             if values.shape[1] and self.continuous_transform == "whitened":
                 continuous = self._whitening.transform(continuous)
         else:

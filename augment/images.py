@@ -106,6 +106,10 @@ class PixelScaler:
         pixels = (2 * (values - self.low_) / self._span - 1).astype(np.float32)
         return pixels, np.empty((len(df), 0), dtype=np.int64)
 
+    def fit_encode(self, df):
+        """Fit on ``df`` and encode it: pixels are training rows as they are."""
+        return self.fit(df).encode(df)
+
     def transform(self, df):
         """The same as :meth:`encode`: pixels are already their own dense encoding."""
         return self.encode(df)

@@ -3,20 +3,24 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import QuantileTransformer
 
 from augment import VAEGenerator
+from augment.datasets import load_health
 from augment.encoding import TabularEncoder, _quantile_inverse
 
 
 @pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
 def test_round_trip_restores_values_dtypes_and_missing(mixed, transform):
-    enc = TabularEncoder(continuous_transform=transform).fit(mixed)
-    x, codes = enc.transform(mixed)
+    enc = TabularEncoder(continuous_transform=transform)
+    continuous, codes = enc.fit_encode(mixed)
+    x, transformed_codes = enc.transform(mixed)
     assert x.shape == (len(mixed), enc.layout_.n_features)
     assert x.dtype == np.float32
-    back = enc.inverse_transform(x[:, : enc.layout_.n_continuous], codes)
+    np.testing.assert_array_equal(transformed_codes, codes)
+    back = enc.inverse_transform(continuous, codes)
     assert list(back.columns) == list(mixed.columns)
     assert back.dtypes.tolist() == mixed.dtypes.tolist()
     pd.testing.assert_frame_equal(back.isna(), mixed.isna())
@@ -173,3 +177,34 @@ def test_whitened_encoder_of_a_table_without_numbers_round_trips():
     continuous, codes = encoder.encode(df)
     assert continuous.shape == (8, 0)
     assert encoder.inverse_transform(continuous, codes).equals(df)
+
+
+@pytest.mark.parametrize("transform", ["quantile", "whitened"])
+def test_training_encoding_spreads_tied_values_and_decodes_them_back(transform):
+    # 41% of log_max_deductible and 55% of log_coinsurance are zeros, and visits is a count: their
+    # ties span many quantiles. QuantileTransformer puts a column's lowest value at -5.2 (a point
+    # mass); fit_encode draws each tied value uniformly in the quantile range it holds instead.
+    X = load_health()[0].iloc[:5000, [0, 1, 4]]
+    encoder = TabularEncoder(continuous_transform=transform, random_state=0)
+    spread, codes = encoder.fit_encode(X)
+    np.testing.assert_allclose(spread.mean(axis=0), 0, atol=0.05)
+    np.testing.assert_allclose(spread.std(axis=0), 1, atol=0.05)
+    for j in range(3):
+        assert np.unique(spread[:, j], return_counts=True)[1].max() < 0.01 * len(X)
+    back = encoder.inverse_transform(spread, codes)
+    for column in X.columns:
+        zeros = X[column] == 0
+        assert (back.loc[zeros, column] == 0).all(), column
+        np.testing.assert_allclose(back[column], X[column], rtol=1e-5, err_msg=column)
+    np.testing.assert_array_equal(TabularEncoder(continuous_transform=transform).fit_encode(X)[0], spread)
+
+
+def test_encode_puts_a_tied_value_at_the_middle_of_its_quantile_range():
+    X = load_health()[0].iloc[:5000, [1, 4]]
+    encoder = TabularEncoder().fit(X)
+    middle, _ = encoder.encode(X)
+    for j, column in enumerate(X.columns):
+        zeros = (X[column] == 0).to_numpy()
+        share = zeros.mean()
+        assert share > 0.4
+        np.testing.assert_allclose(middle[zeros, j], norm.ppf(share / 2), atol=0.01, err_msg=column)
