@@ -45,16 +45,15 @@ def test_cross_validation_never_shows_validation_rows_to_the_generator(ided_canc
     X, y = ided_cancer
     SEEN.clear()
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    generator = RecordingVAE(**{**FAST, "epochs": 30})
     if wrap == "meta":
-        model = AugmentedClassifier(
-            make_pipeline(StandardScaler(), LogisticRegression()), RecordingVAE(**FAST), random_state=0
-        )
+        model = AugmentedClassifier(make_pipeline(StandardScaler(), LogisticRegression()), generator, random_state=0)
     else:
-        sampler = SyntheticOversampler(RecordingVAE(**FAST), random_state=0)
+        sampler = SyntheticOversampler(generator, random_state=0)
         model = make_imblearn_pipeline(sampler, make_pipeline(StandardScaler(), LogisticRegression()))
     scores = cross_val_score(model, X, y, cv=cv)
     _check_generators_saw_training_folds_only(X, y, cv)
-    assert scores.min() > 0.8
+    assert scores.min() > 0.9  # the majority class is 0.856 of the rows
 
 
 def test_classifier_trains_on_balanced_rows_and_delegates(ided_cancer):
