@@ -74,9 +74,8 @@ class GAN(nn.Module):
 
     A sampled row is conditioned on its class, or without a label on one
     category of one categorical column, which it then holds; its other
-    blocks are free, and there
-    the generator over-draws the rare categories it was shown at log
-    frequency during training. After training, an offset per category is
+    blocks are free, and there the generator over-draws the rare categories
+    it was shown at log frequency during training. After training, an offset per category is
     added to the free blocks' logits so that their category shares, over
     classes drawn at their training frequencies, match the training
     table's (logit adjustment, fitted in three rounds on 4,096 draws).
