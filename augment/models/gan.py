@@ -7,6 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..training import Group, Phase
+from .adjust import ROWS, fit_logit_offsets
 from .conditions import ConditionSampler
 from .data import one_hot
 from .layers import Heads, dropout
@@ -15,9 +16,6 @@ from .optim import frozen
 _TAU = 0.2
 _PENALTY = 10.0
 _CRITIC_DROPOUT = 0.5
-_ADJUST_ROWS = 4096
-_ADJUST_ROUNDS = 3
-_FLOOR = 1e-4
 
 
 class Residual(nn.Module):
@@ -135,19 +133,15 @@ class GAN(nn.Module):
     def finish(self, data, rng):
         """Drop the sampling tables; fit the free blocks' logit offsets to the training shares."""
         self.conditions.drop_training_tables()
-        if self.heads.n_blocks == 0:
-            return
-        flat = (data.codes + data.offsets - self.heads.n_continuous).reshape(-1)
-        target = torch.bincount(flat, minlength=self.free_offsets.shape[0]).float() / data.n_rows
-        classes = torch.zeros(_ADJUST_ROWS, dtype=torch.long, device=flat.device)
-        for _ in range(_ADJUST_ROUNDS):
-            if self.n_classes:
-                classes = torch.multinomial(self.label_prior, _ADJUST_ROWS, replacement=True, generator=rng)
-            raw, free = self._generate(classes, rng)
-            free = free.float()
-            probabilities = self.heads.probabilities(raw[:, self.heads.n_continuous :])
-            share = (probabilities * free).sum(0) / free.sum(0).clamp(min=1)
-            self.free_offsets += target.clamp(min=_FLOOR).log() - share.clamp(min=_FLOOR).log()
+        if self.heads.n_blocks:
+            fit_logit_offsets(self.heads, self.free_offsets, data, partial(self._adjustment_rows, rng))
+
+    def _adjustment_rows(self, rng):
+        """Raw outputs and free logits of rows of classes drawn at their training frequencies."""
+        classes = torch.zeros(ROWS, dtype=torch.long, device=self.free_offsets.device)
+        if self.n_classes:
+            classes = torch.multinomial(self.label_prior, ROWS, replacement=True, generator=rng)
+        return self._generate(classes, rng)
 
     def _generate(self, classes, rng):
         """Raw outputs of rows of ``classes`` with the free-block offsets, and which flat block logits are free.

@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..training import Group, Phase
+from .adjust import ROWS, fit_logit_offsets
 from .conv import ConvEncoder, vector_decoder
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
@@ -54,7 +55,11 @@ class VAE(nn.Module):
     returns the decoder's mean image, not a draw with per-pixel noise.
 
     Training is one phase, ``"fit"``, followed by :meth:`fit_prior` when
-    ``prior="fitted"``.
+    ``prior="fitted"`` and by the fit of an offset per category added to
+    the sampled block logits, so that the category shares of rows drawn
+    from the sampling prior match the training table's (logit adjustment,
+    as in the GAN; the prior is only an approximation of where the
+    training rows' latents lie).
     """
 
     def __init__(self, layout, n_classes, *, latent_dim, hidden_dims, prior, image_shape=None):
@@ -80,12 +85,25 @@ class VAE(nn.Module):
         groups = max(n_classes, 1)
         self.register_buffer("prior_mean", torch.zeros(groups, latent_dim))
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
+        self.register_buffer("block_offsets", torch.zeros(layout.n_features - layout.n_continuous))
 
     def phases(self, data, rng):
-        """The ``"fit"`` phase on ``data``, then the prior fit when asked for."""
+        """The ``"fit"`` phase on ``data``, then :meth:`finish`."""
         step = partial(self.training_step, data=data, rng=rng)
-        after = partial(self.fit_prior, data.rows, data.classes) if self.fitted_prior else None
-        return [Phase("fit", step, (Group(tuple(self.parameters()), weight_decay=1e-5),), self, after=after)]
+        group = Group(tuple(self.parameters()), weight_decay=1e-5)
+        return [Phase("fit", step, (group,), self, after=partial(self.finish, data, rng))]
+
+    def finish(self, data, rng):
+        """Fit the sampling prior when asked for, then the block logits' offsets to the training shares."""
+        if self.fitted_prior:
+            self.fit_prior(data.rows, data.classes)
+        if self.heads.n_blocks:
+            frequencies = torch.bincount(data.classes, minlength=max(self.n_classes, 1)).float()
+            fit_logit_offsets(self.heads, self.block_offsets, data, partial(self._adjustment_rows, frequencies, rng))
+
+    def _adjustment_rows(self, frequencies, rng):
+        """Raw outputs of rows of classes drawn at their training frequencies; every logit counts."""
+        return self._raw(torch.multinomial(frequencies, ROWS, replacement=True, generator=rng), rng), None
 
     def encode(self, x):
         """Posterior mean and log-variance."""
@@ -148,12 +166,20 @@ class VAE(nn.Module):
 
     def sample(self, classes, rng):
         """Continuous slots and block codes of ``len(classes)`` new rows."""
-        noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
-        raw = self.decoder[1:](self._first_layer_on_prior(noise, classes))
+        raw = self._raw(classes, rng)
         if self.image_shape is not None:
             return self.heads.continuous(raw), self.heads.argmax_codes(raw)
         continuous = self.gaussian.sample(self.heads.continuous(raw), rng, self.heads.bounded)
         return continuous, self.heads.sample_codes(raw, rng)
+
+    def _raw(self, classes, rng):
+        """Decoder outputs at latents from the sampling prior, the block offsets added to the logits."""
+        noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
+        raw = self.decoder[1:](self._first_layer_on_prior(noise, classes))
+        if self.heads.n_blocks == 0 or not hasattr(self, "block_offsets"):  # models saved before the offsets
+            return raw
+        start = self.heads.n_continuous
+        return torch.cat([raw[:, :start], raw[:, start:] + self.block_offsets], dim=1)
 
     def _first_layer_on_prior(self, noise, classes):
         """The decoder's first layer at ``z = mean_c + scale_c @ noise`` and class ``c``.
