@@ -223,7 +223,9 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
 
     Continuous columns get a Gaussian likelihood with a learned standard
     deviation, categorical blocks a categorical likelihood; the decoder is
-    conditioned on the class label when fit with ``y``.
+    conditioned on the class label when fit with ``y``. Offsets added to the
+    sampled category logits, fitted after training, bring the category and
+    missing-value shares of sampled rows to the training table's.
 
     Parameters
     ----------
