@@ -12,6 +12,7 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py --tables breast_cancer --epochs 100
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
     python benchmarks/quality.py --seeds 0 1 2    # mean over three splits, with the boosting AUC's spread
+    python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
 """
 
 import argparse
@@ -103,6 +104,7 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="split and generator seeds")
     parser.add_argument("--continuous-transform", choices=["quantile", "whitened", "mode"], default=None,
                         help="override every generator's continuous_transform")
+    parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
     args = parser.parse_args()
     rows = []
     for seed in args.seeds:
@@ -134,6 +136,8 @@ def table_rows(name, seed, args):
             params["continuous_transform"] = args.continuous_transform
         if args.epochs:
             params["epochs"] = args.epochs
+        if args.n_candidates:
+            params["n_candidates"] = args.n_candidates
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start

@@ -16,6 +16,7 @@ from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 from augment.base import chunk_rows
 
 from _device import DEVICE
+from _shares import share_distance
 
 SMALL = {
     GANGenerator: {"generator_dims": (64,), "critic_dims": (64,), "noise_dim": 32},
@@ -315,22 +316,13 @@ def test_a_sample_larger_than_free_memory_is_refused_before_drawing(fitted_mixed
         gen.sample(most + 1)
 
 
-def _share_distance(real, drawn):
-    """Total variation distance between two columns' category shares, missing counted as a category."""
-
-    def shares(column):
-        return column.astype(object).fillna("missing").value_counts(normalize=True)
-
-    return 0.5 * shares(real).sub(shares(drawn), fill_value=0).abs().sum()
-
-
 def test_gan_unlabelled_rows_keep_the_training_category_shares(mixed):
     # Unlabelled rows are conditioned on one category of one categorical column, drawn at its
     # training frequency, and hold it; the fitted logit offsets of the other (free) blocks bring
     # their shares to the training table's. Zeroed, the offsets leave bmi's missing share at about
     # three times the real one. Sampling the conditioned block instead of holding the condition
     # left bp_level 0.10 away in total variation (30 epochs, seeds 0-2); held, 0.007.
-    gen = GANGenerator(epochs=30, random_state=0, device=DEVICE).fit(mixed)
+    gen = GANGenerator(epochs=30, n_candidates=1, random_state=0, device=DEVICE).fit(mixed)
     adjusted = gen.sample(20_000)
     gen.model_.free_offsets.zero_()
     plain = gen.sample(20_000)
@@ -338,10 +330,10 @@ def test_gan_unlabelled_rows_keep_the_training_category_shares(mixed):
     real_share = mixed["bmi"].isna().mean()
     assert abs(adjusted["bmi"].isna().mean() - real_share) < 0.01
     assert plain["bmi"].isna().mean() - real_share > 0.05
-    bp_level = _share_distance(mixed["bp_level"], adjusted["bp_level"])
+    bp_level = share_distance(mixed["bp_level"], adjusted["bp_level"])
     assert bp_level < 0.02
-    assert _share_distance(mixed["sex"], adjusted["sex"]) < 0.02
-    assert bp_level < _share_distance(mixed["bp_level"], plain["bp_level"]) / 1.5
+    assert share_distance(mixed["sex"], adjusted["sex"]) < 0.02
+    assert bp_level < share_distance(mixed["bp_level"], plain["bp_level"]) / 1.5
 
 
 def test_vae_block_offsets_keep_the_training_category_shares(mixed):
@@ -356,9 +348,9 @@ def test_vae_block_offsets_keep_the_training_category_shares(mixed):
     real_share = mixed["bmi"].isna().mean()
     assert abs(adjusted["bmi"].isna().mean() - real_share) < 0.01
     assert plain["bmi"].isna().mean() - real_share > 0.05
-    bp_level = _share_distance(mixed["bp_level"], adjusted["bp_level"])
+    bp_level = share_distance(mixed["bp_level"], adjusted["bp_level"])
     assert bp_level < 0.02
-    assert _share_distance(mixed["bp_level"], plain["bp_level"]) > 2 * bp_level
+    assert share_distance(mixed["bp_level"], plain["bp_level"]) > 2 * bp_level
 
 
 def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
@@ -373,7 +365,7 @@ def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
 
     def distance(synthetic, label):
         rows, labels = synthetic
-        return _share_distance(X.loc[y == label, "bp_level"], rows.loc[labels.to_numpy() == label, "bp_level"])
+        return share_distance(X.loc[y == label, "bp_level"], rows.loc[labels.to_numpy() == label, "bp_level"])
 
     for label in ["female", "male"]:
         assert distance(adjusted, label) < 0.8 * distance(plain, label), label

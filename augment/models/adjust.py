@@ -3,8 +3,8 @@
 import torch
 
 ROWS = 4096
-_ROUNDS = 3
-_FLOOR = 1e-4
+ROUNDS = 3
+FLOOR = 1e-4
 
 
 @torch.no_grad()
@@ -19,7 +19,7 @@ def fit_logit_offsets(heads, offsets, data, generate):
     """
     flat = (data.codes + data.offsets - heads.n_continuous).reshape(-1)
     target = torch.bincount(flat, minlength=offsets.shape[0]).float() / data.n_rows
-    for _ in range(_ROUNDS):
+    for _ in range(ROUNDS):
         raw, counted = generate()
         probabilities = heads.probabilities(raw[:, heads.n_continuous :])
         if counted is None:
@@ -27,4 +27,4 @@ def fit_logit_offsets(heads, offsets, data, generate):
         else:
             counted = counted.float()
             share = (probabilities * counted).sum(0) / counted.sum(0).clamp(min=1)
-        offsets += target.clamp(min=_FLOOR).log() - share.clamp(min=_FLOOR).log()
+        offsets += target.clamp(min=FLOOR).log() - share.clamp(min=FLOOR).log()
