@@ -7,6 +7,19 @@ ROUNDS = 3
 FLOOR = 1e-4
 
 
+def training_shares(data, size):
+    """Share of the training rows holding each of the ``size`` flat block categories."""
+    flat = (data.codes + data.offsets - (data.n_features - size)).reshape(-1)
+    return torch.bincount(flat, minlength=size).float() / data.n_rows
+
+
+@torch.no_grad()
+def fit_offsets(offsets, target, shares):
+    """Fit ``offsets`` in place in three rounds, each adding ``log(target / shares())``."""
+    for _ in range(ROUNDS):
+        offsets += target.clamp(min=FLOOR).log() - shares().clamp(min=FLOOR).log()
+
+
 @torch.no_grad()
 def fit_logit_offsets(heads, offsets, data, generate):
     """Fit ``offsets``, one per flat block logit, in place, in three rounds.
@@ -17,14 +30,13 @@ def fit_logit_offsets(heads, offsets, data, generate):
     the log ratio of its category's share of the training rows to its mean
     probability over the counted rows.
     """
-    flat = (data.codes + data.offsets - heads.n_continuous).reshape(-1)
-    target = torch.bincount(flat, minlength=offsets.shape[0]).float() / data.n_rows
-    for _ in range(ROUNDS):
+
+    def shares():
         raw, counted = generate()
         probabilities = heads.probabilities(raw[:, heads.n_continuous :])
         if counted is None:
-            share = probabilities.mean(0)
-        else:
-            counted = counted.float()
-            share = (probabilities * counted).sum(0) / counted.sum(0).clamp(min=1)
-        offsets += target.clamp(min=FLOOR).log() - share.clamp(min=FLOOR).log()
+            return probabilities.mean(0)
+        counted = counted.float()
+        return (probabilities * counted).sum(0) / counted.sum(0).clamp(min=1)
+
+    fit_offsets(offsets, training_shares(data, offsets.shape[0]), shares)

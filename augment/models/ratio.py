@@ -9,11 +9,13 @@ moves the sample towards the training distribution where the generator
 over- or under-draws.
 """
 
+from functools import partial
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .adjust import FLOOR, ROUNDS, ROWS
+from .adjust import ROWS, fit_offsets, training_shares
 from .data import one_hot
 from .layers import dropout
 
@@ -102,23 +104,19 @@ class DensityRatio(nn.Module):
             optimizer.step()
         self.eval()
         if self.code_offsets.numel():
-            self._fit_code_offsets(data, sample, k, rng)
+            target = training_shares(data, self.code_offsets.shape[0])
+            fit_offsets(self.code_offsets, target, partial(self._pick_shares, data, sample, k, rng))
         return self
 
-    @torch.no_grad()
-    def _fit_code_offsets(self, data, sample, k, rng):
-        """Offsets such that each category's expected share of the picks is its training share."""
-        size = self.code_offsets.shape[0]
-        target = torch.bincount((data.codes + self.starts).reshape(-1), minlength=size) / data.n_rows
-        for _ in range(ROUNDS):
-            classes = data.classes[torch.randint(data.n_rows, (ROWS,), generator=rng, device=data.device)]
-            candidates = classes.repeat_interleave(k)
-            continuous, codes = sample(candidates, rng)
-            picked = torch.softmax(self.log_weights(continuous, codes, candidates).reshape(-1, k), dim=1)
-            weights = picked.reshape(-1, 1).expand_as(codes).reshape(-1)
-            flat = (codes + self.starts).reshape(-1)
-            share = continuous.new_zeros(size).index_add_(0, flat, weights.to(continuous.dtype)) / ROWS
-            self.code_offsets += target.clamp(min=FLOOR).log() - share.clamp(min=FLOOR).log()
+    def _pick_shares(self, data, sample, k, rng):
+        """Each category's expected share of :data:`ROWS` picks, candidates counted by their pick probability."""
+        classes = data.classes[torch.randint(data.n_rows, (ROWS,), generator=rng, device=data.device)]
+        candidates = classes.repeat_interleave(k)
+        continuous, codes = sample(candidates, rng)
+        picked = torch.softmax(self.log_weights(continuous, codes, candidates).reshape(-1, k), dim=1)
+        weights = picked.reshape(-1, 1).expand_as(codes).reshape(-1)
+        flat = (codes + self.starts).reshape(-1)
+        return continuous.new_zeros(self.code_offsets.shape[0]).index_add_(0, flat, weights.to(continuous.dtype)) / ROWS
 
     @torch.no_grad()
     def choose(self, continuous, codes, classes, k, rng):
