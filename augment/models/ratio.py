@@ -19,9 +19,9 @@ from .adjust import ROWS, fit_offsets, training_shares
 from .data import one_hot
 from .layers import dropout
 
-HIDDEN = 64
+_HIDDEN = 64
 STEPS = 500
-FLATTEN = 0.5
+_FLATTEN = 0.5
 _BATCH = 512
 _DROPOUT = 0.5
 _WEIGHT_DECAY = 1e-3
@@ -59,8 +59,8 @@ class DensityRatio(nn.Module):
     def __init__(self, n_continuous, n_classes, offsets, n_features):
         super().__init__()
         self.n_classes = n_classes
-        self.hidden = nn.ModuleList([nn.Linear(n_continuous + n_classes, HIDDEN), nn.Linear(HIDDEN, HIDDEN)])
-        self.out = nn.Linear(HIDDEN, 1)
+        self.hidden = nn.ModuleList([nn.Linear(n_continuous + n_classes, _HIDDEN), nn.Linear(_HIDDEN, _HIDDEN)])
+        self.out = nn.Linear(_HIDDEN, 1)
         self.register_buffer("starts", torch.as_tensor(offsets, dtype=torch.long) - n_continuous)
         self.register_buffer("code_offsets", torch.zeros(n_features - n_continuous))
 
@@ -73,7 +73,7 @@ class DensityRatio(nn.Module):
 
     def log_weights(self, continuous, codes, classes):
         """Log weight of each candidate: half the network's logit (flattened) plus its categories' offsets."""
-        return FLATTEN * self(continuous, classes) + self.code_offsets[codes + self.starts].sum(1)
+        return _FLATTEN * self(continuous, classes) + self.code_offsets[codes + self.starts].sum(1)
 
     def fit(self, data, sample, steps, k, rng):
         """Train the network, then fit the category offsets for picks among ``k`` candidates.
@@ -113,15 +113,19 @@ class DensityRatio(nn.Module):
         classes = data.classes[torch.randint(data.n_rows, (ROWS,), generator=rng, device=data.device)]
         candidates = classes.repeat_interleave(k)
         continuous, codes = sample(candidates, rng)
-        picked = torch.softmax(self.log_weights(continuous, codes, candidates).reshape(-1, k), dim=1)
+        picked = self._pick_probabilities(continuous, codes, candidates, k)
         weights = picked.reshape(-1, 1).expand_as(codes).reshape(-1)
         flat = (codes + self.starts).reshape(-1)
         return continuous.new_zeros(self.code_offsets.shape[0]).index_add_(0, flat, weights.to(continuous.dtype)) / ROWS
 
+    def _pick_probabilities(self, continuous, codes, classes, k):
+        """Probability of each of every ``k`` consecutive candidates being picked, shape ``(n / k, k)``."""
+        return torch.softmax(self.log_weights(continuous, codes, classes).reshape(-1, k), dim=1)
+
     @torch.no_grad()
     def choose(self, continuous, codes, classes, k, rng):
         """Of every ``k`` consecutive candidate rows (one output row's), one drawn in proportion to its ratio."""
-        logits = self.log_weights(continuous, codes, classes).reshape(-1, k)
-        picked = torch.multinomial(torch.softmax(logits, dim=1), 1, generator=rng).squeeze(1)
-        rows = torch.arange(logits.shape[0], device=logits.device) * k + picked
+        probabilities = self._pick_probabilities(continuous, codes, classes, k)
+        picked = torch.multinomial(probabilities, 1, generator=rng).squeeze(1)
+        rows = torch.arange(probabilities.shape[0], device=probabilities.device) * k + picked
         return continuous[rows], codes[rows]
