@@ -4,14 +4,17 @@ Each table is split in two halves; generators fit on one half and are scored
 against the other: mean KS statistic of continuous columns, mean total
 variation distance of categorical columns, correlation-matrix difference, the
 largest gap between a column's missing share in real and synthetic rows, and
-detection AUC (logistic regression and gradient boosting, 5-fold). Tables:
+detection AUC (logistic regression and gradient boosting, 5-fold), and the
+share of synthetic rows closer to a training row than to any held-out one
+(``privacy``'s closer_to_train: about 0.5 for rows of the distribution, 1 for
+copies; real vs real scores 1, being the training rows). Tables:
 breast_cancer, wine, load_mixed, breast_cancer with a column 70% missing (not
 at random), and 2,000 rows of load_health.
 
     python benchmarks/quality.py                  # all tables, default epochs
     python benchmarks/quality.py --tables breast_cancer --epochs 100
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
-    python benchmarks/quality.py --seeds 0 1 2    # mean over three splits, with the boosting AUC's spread
+    python benchmarks/quality.py --seeds 0 1 2    # mean of 3 splits; boosting spread, paired gap to the mixture
     python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
 """
 
@@ -28,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 from augment.datasets import load_health, load_mixed
 from augment.encoding import _is_categorical
-from augment.metrics import column_shapes, correlation_difference, detection_auc
+from augment.metrics import column_shapes, correlation_difference, detection_auc, privacy
 
 
 def mostly_missing():
@@ -79,7 +82,7 @@ def missing_gap(real, synthetic):
     return float((synthetic[share.index].isna().mean() - share).abs().max()) if len(share) else np.nan
 
 
-def score(name, model, fit_seconds, real, synthetic):
+def score(name, model, fit_seconds, real, synthetic, train):
     shapes = column_shapes(real, synthetic)
     ks = shapes.loc[shapes.kind == "continuous", "distance"].mean()
     tvd = shapes.loc[shapes.kind == "categorical", "distance"].mean()
@@ -93,6 +96,7 @@ def score(name, model, fit_seconds, real, synthetic):
         "missing gap": missing_gap(real, synthetic),
         "AUC logistic": detection_auc(real, synthetic, "logistic"),
         "AUC boosting": detection_auc(real, synthetic, "boosting"),
+        "closer to train": privacy(train, synthetic, real)["closer_to_train"],
     }
 
 
@@ -115,10 +119,17 @@ def main():
     if len(args.seeds) == 1:
         print(frame.drop(columns="seed").to_markdown(index=False, floatfmt=".3f"))
         return
+    mixture = frame[frame.model == "GaussianMixture"].set_index(["table", "seed"])["AUC boosting"]
+    paired = mixture.reindex(pd.MultiIndex.from_frame(frame[["table", "seed"]])).to_numpy()
+    frame["vs mixture"] = frame["AUC boosting"].to_numpy() - paired
     grouped = frame.drop(columns="seed").groupby(["table", "model"], sort=False)
     summary = grouped.mean()
     summary["boosting std"] = grouped["AUC boosting"].std()
-    print(f"mean over seeds {args.seeds}; boosting std: the spread of the boosting AUC over them")
+    summary["vs mixture se"] = grouped["vs mixture"].std() / np.sqrt(len(args.seeds))
+    print(
+        f"mean over seeds {args.seeds}; boosting std: the spread of the boosting AUC over them; "
+        "vs mixture: boosting AUC minus the mixture's on the same split, with its standard error"
+    )
     print(summary.reset_index().to_markdown(index=False, floatfmt=".3f"))
 
 
@@ -126,10 +137,10 @@ def table_rows(name, seed, args):
     """Real-vs-real, the mixture and every generator on one half-split of table ``name``."""
     table = TABLES[name]()
     train, test = train_test_split(table, test_size=0.5, random_state=seed)
-    rows = [score(name, "real vs real", 0.0, test, train.iloc[: len(test)])]
+    rows = [score(name, "real vs real", 0.0, test, train.iloc[: len(test)], train)]
     start = time.perf_counter()
     synthetic = gaussian_mixture(train, len(test), seed)
-    rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic))
+    rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic, train))
     for label in args.generators:
         params = {"random_state": seed}
         if args.continuous_transform:
@@ -141,7 +152,7 @@ def table_rows(name, seed, args):
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
-        rows.append(score(name, label, seconds, test, generator.sample(len(test))))
+        rows.append(score(name, label, seconds, test, generator.sample(len(test)), train))
         print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
     return [{**row, "seed": seed} for row in rows]
 
