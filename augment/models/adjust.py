@@ -3,8 +3,8 @@
 import torch
 
 ROWS = 4096
-ROUNDS = 3
-FLOOR = 1e-4
+_ROUNDS = 3
+_FLOOR = 1e-4
 
 
 def training_shares(data, size):
@@ -16,8 +16,8 @@ def training_shares(data, size):
 @torch.no_grad()
 def fit_offsets(offsets, target, shares):
     """Fit ``offsets`` in place in three rounds, each adding ``log(target / shares())``."""
-    for _ in range(ROUNDS):
-        offsets += target.clamp(min=FLOOR).log() - shares().clamp(min=FLOOR).log()
+    for _ in range(_ROUNDS):
+        offsets += target.clamp(min=_FLOOR).log() - shares().clamp(min=_FLOOR).log()
 
 
 @torch.no_grad()
