@@ -42,7 +42,18 @@ def _integers(text):
     return tuple(int(v) for v in text.split(","))
 
 
-def _value_type(name, default):
+def _nullable(cls, name):
+    return None in cls._parameter_constraints.get(name, ())
+
+
+def _value_type(cls, name, default):
+    parse = _plain_type(name, default)
+    if not _nullable(cls, name):
+        return parse
+    return lambda text: None if text.lower() == "none" else parse(text)
+
+
+def _plain_type(name, default):
     if name == "image_shape":
         return _integers
     if default is None:
@@ -63,7 +74,9 @@ def _shown(default):
 def _add_generator_options(parser):
     """One ``--name`` option per generator parameter (the union over all three).
 
-    The help shows the default, per model where the models differ.
+    The help shows the default, per model where the models differ. An
+    option left out is absent from the parsed arguments, so ``none`` can
+    set a parameter that allows it to ``None``.
     """
     defaults, docs = {}, {cls: _parameter_docs(cls) for cls in MODELS.values()}
     for model, cls in MODELS.items():
@@ -80,9 +93,9 @@ def _add_generator_options(parser):
         parser.add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,
-            type=_value_type(name, default),
-            default=None,
-            help=f"{docs[cls].get(name, '')} (default {shown})",
+            type=_value_type(cls, name, default),
+            default=argparse.SUPPRESS,
+            help=f"{docs[cls].get(name, '')} (default {shown}{'; none for None' if _nullable(cls, name) else ''})",
         )
     return {name: next(iter(per_model.values()))[0] for name, per_model in defaults.items()}
 
@@ -151,10 +164,9 @@ def cmd_fit(args):
     y = table.pop(args.target) if args.target else None
     print(_describe_types(table, set(args.discrete or [])), file=sys.stderr)
     cls = MODELS[args.model]
-    params = {k: v for k, v in vars(args).items() if k in cls().get_params() and v is not None}
-    unused = sorted(
-        k for k, v in vars(args).items() if k in args.generator_options and v is not None and k not in params
-    )
+    given = {k: v for k, v in vars(args).items() if k in args.generator_options}
+    params = {k: v for k, v in given.items() if k in cls().get_params()}
+    unused = sorted(given.keys() - params.keys())
     if unused:
         raise CommandError(
             f"--model {args.model} has no option {', '.join('--' + u.replace('_', '-') for u in unused)}"

@@ -84,6 +84,15 @@ def test_nothing_is_overwritten_without_force(tmp_path, table, capsys):
     assert code == 0 and model.read_bytes() != b"keep me"
 
 
+def test_max_categories_takes_a_count_or_none(tmp_path, table, capsys):
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "fit", table, "--max-categories", 3, "--epochs", 1, "-o", model)
+    assert code == 1 and "bp_level" in err and not model.exists()
+    code, out, _ = run(capsys, "fit", table, "--max-categories", "none", "--epochs", 1, "-o", model)
+    assert code == 0 and "saved VAEGenerator" in out
+    assert augment.load(model).max_categories is None
+
+
 def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, capsys):
     model = tmp_path / "m.safetensors"
     assert run(capsys, "fit", table, "--target", "sex", "--epochs", 1, "-o", model)[0] == 0
