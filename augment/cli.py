@@ -282,9 +282,7 @@ def build_parser():
     sample.add_argument("--class", dest="klass", nargs="+", metavar="LABEL=COUNT", help="rows per class instead of -n")
     sample.add_argument("-o", "--output", default="synthetic.csv")
     sample.add_argument("--force", action="store_true", help="overwrite the output file")
-    sample.add_argument(
-        "--reject-copies", action="store_true", help="draw again every row that equals a training row"
-    )
+    sample.add_argument("--reject-copies", action="store_true", help="draw again every row that equals a training row")
     sample.add_argument(
         "--trust-pickle",
         action="store_true",

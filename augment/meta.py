@@ -57,7 +57,13 @@ class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
 
         names, scores, added = selection.cross_validate(
             lambda X_part, y_part: fresh(X_part, y_part)[1],
-            self.estimator, X, y, cv, self.scoring, self.verbose, type(self).__name__,
+            self.estimator,
+            X,
+            y,
+            cv,
+            self.scoring,
+            self.verbose,
+            type(self).__name__,
         )
         self.cv_results_, self.selected_ = selection.choose(names, scores, added)
         generator, on_all_rows = fresh(X, y)

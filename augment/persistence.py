@@ -136,7 +136,7 @@ class _Reader:
             return [self.decode(v) for v in value]
         if not isinstance(value, dict) or len(value) != 1:
             raise ValueError(f"it holds an unexpected entry {str(value)[:80]!r}")
-        (tag, body), = value.items()
+        ((tag, body),) = value.items()
         if tag == "float":
             return float(body)
         if tag == "tuple":

@@ -54,8 +54,17 @@ def run_case(model, kind):
     fit_s, fit_peak = time.perf_counter() - start, peak_mib()
     start = time.perf_counter()
     generator.sample(len(frame))
-    print(json.dumps({"table": loaded, "fit": fit_peak, "fit_s": fit_s, "sample": peak_mib(),
-                      "sample_s": time.perf_counter() - start}))
+    print(
+        json.dumps(
+            {
+                "table": loaded,
+                "fit": fit_peak,
+                "fit_s": fit_s,
+                "sample": peak_mib(),
+                "sample_s": time.perf_counter() - start,
+            }
+        )
+    )
 
 
 def main():
@@ -77,8 +86,16 @@ def main():
             try:
                 done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, check=True)
                 m = json.loads(done.stdout.strip().splitlines()[-1])
-                rows.append([label, f"{m['table']:,.0f}", f"{m['fit']:,.0f}", f"{m['fit_s']:.0f}",
-                             f"{m['sample']:,.0f}", f"{m['sample_s']:.1f}"])
+                rows.append(
+                    [
+                        label,
+                        f"{m['table']:,.0f}",
+                        f"{m['fit']:,.0f}",
+                        f"{m['fit_s']:.0f}",
+                        f"{m['sample']:,.0f}",
+                        f"{m['sample_s']:.1f}",
+                    ]
+                )
             except subprocess.TimeoutExpired:
                 rows.append([label, "", f"did not finish in {args.timeout:.0f} s", "", "", ""])
             print(tabulate(rows[-1:], tablefmt="plain"), flush=True)

@@ -106,8 +106,12 @@ def main():
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=list(GENERATORS))
     parser.add_argument("--epochs", type=int, default=None, help="override every generator's epochs")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="split and generator seeds")
-    parser.add_argument("--continuous-transform", choices=["quantile", "whitened", "mode"], default=None,
-                        help="override every generator's continuous_transform")
+    parser.add_argument(
+        "--continuous-transform",
+        choices=["quantile", "whitened", "mode"],
+        default=None,
+        help="override every generator's continuous_transform",
+    )
     parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
     args = parser.parse_args()
     rows = []
@@ -155,6 +159,7 @@ def table_rows(name, seed, args):
         rows.append(score(name, label, seconds, test, generator.sample(len(test)), train))
         print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
     return [{**row, "seed": seed} for row in rows]
+
 
 if __name__ == "__main__":
     main()

@@ -108,8 +108,16 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
     figure = tmp_path / "demo.png"
     code, out, _ = run(capsys, "demo", "--epochs", 2, "--seeds", 2, "--plot", figure)
     assert code == 0
-    for line in ["RAND health", "fidelity of the first seed", "random over-sampling", "SMOTE-NC", "augment VQ-VAE",
-                 "auto-cv chose:", "On this data I would", "written to"]:
+    for line in [
+        "RAND health",
+        "fidelity of the first seed",
+        "random over-sampling",
+        "SMOTE-NC",
+        "augment VQ-VAE",
+        "auto-cv chose:",
+        "On this data I would",
+        "written to",
+    ]:
         assert line in out
     assert figure.stat().st_size > 10_000
 

@@ -13,8 +13,17 @@ def scores(gains, base=0.6):
     rows = []
     for seed, gain in enumerate(gains):
         for method, value in (("no augmentation", base), ("augment VAE", base + gain)):
-            rows.append({"seed": seed, "classifier": "logistic", "method": method, "balanced accuracy": value,
-                         "ROC AUC": value, "seconds": 1.0, "chose": ""})
+            rows.append(
+                {
+                    "seed": seed,
+                    "classifier": "logistic",
+                    "method": method,
+                    "balanced accuracy": value,
+                    "ROC AUC": value,
+                    "seconds": 1.0,
+                    "chose": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -43,8 +52,14 @@ def test_every_method_balances_the_rare_class():
     X, y = load_health()
     X, y = X.iloc[:200].reset_index(drop=True), y.to_numpy()[:200]
     sets, fitted, seconds = training_sets(X, y, seed=0, epochs=1)
-    assert list(sets) == ["no augmentation", "random over-sampling", "SMOTE-NC", "augment GAN", "augment VAE",
-                          "augment VQ-VAE"]
+    assert list(sets) == [
+        "no augmentation",
+        "random over-sampling",
+        "SMOTE-NC",
+        "augment GAN",
+        "augment VAE",
+        "augment VQ-VAE",
+    ]
     for name, (X_set, y_set) in sets.items():
         counts = np.bincount(y_set)
         assert name == "no augmentation" or counts[0] == counts[1], name

@@ -53,9 +53,7 @@ def search():
         "generator": [VAEGenerator(**FAST), GANGenerator(**FAST, generator_dims=(32,), critic_dims=(32,))],
         "sampling_strategy": [0.5, 1.0],
     }
-    return GridSearchCV(
-        AugmentedClassifier(LogisticRegression(max_iter=1000), random_state=0), grid, cv=CV, n_jobs=-1
-    )
+    return GridSearchCV(AugmentedClassifier(LogisticRegression(max_iter=1000), random_state=0), grid, cv=CV, n_jobs=-1)
 
 
 def test_grid_search_on_dask_equals_the_local_run(client, one_thread, rare):

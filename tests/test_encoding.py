@@ -79,8 +79,11 @@ def test_too_many_categories_are_refused_with_the_count_before_encoding(monkeypa
     n = 1500
     df = pd.DataFrame({"id": [f"user{i}" for i in range(n)], "code": np.arange(n) % 1200, "x": np.arange(n) / n})
     monkeypatch.setattr(TabularEncoder, "_fit_continuous", lambda *a: pytest.fail("went on past the refusal"))
-    with pytest.raises(ValueError, match=r"'id' has 1,500 categories \(one per row, an identifier\), more than "
-                       r"max_categories=1,000; drop it"):
+    with pytest.raises(
+        ValueError,
+        match=r"'id' has 1,500 categories \(one per row, an identifier\), more than "
+        r"max_categories=1,000; drop it",
+    ):
         TabularEncoder(max_categories=1000).fit(df)
     with pytest.raises(ValueError, match=r"'code' has 1,200 categories \(distinct values\)"):
         TabularEncoder(discrete_columns=["code"], max_categories=1000).fit(df.drop(columns="id"))

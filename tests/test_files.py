@@ -58,8 +58,9 @@ def test_a_finished_write_replaces_the_file_with_ordinary_permissions(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["fit", "sample"])
-def test_a_full_disk_on_the_command_line_is_one_line_and_keeps_the_old_file(tmp_path, table, capsys, monkeypatch,
-                                                                             command):
+def test_a_full_disk_on_the_command_line_is_one_line_and_keeps_the_old_file(
+    tmp_path, table, capsys, monkeypatch, command
+):
     model = tmp_path / "m.safetensors"
     assert main(["fit", str(table), "--epochs", "1", "-o", str(model)]) == 0
     target = model if command == "fit" else tmp_path / "s.csv"

@@ -210,8 +210,12 @@ def test_bad_input_is_named(cls, X, y, params, error, match):
 
 @pytest.mark.parametrize(
     ("cls", "name"),
-    [(GANGenerator, "generator_dims"), (GANGenerator, "critic_dims"), (VAEGenerator, "hidden_dims"),
-     (VQVAEGenerator, "hidden_dims")],
+    [
+        (GANGenerator, "generator_dims"),
+        (GANGenerator, "critic_dims"),
+        (VAEGenerator, "hidden_dims"),
+        (VQVAEGenerator, "hidden_dims"),
+    ],
 )
 @pytest.mark.parametrize("widths", [(), (0,), (32, -1), (2.5,)])
 def test_layer_widths_must_be_positive_integers(cls, name, widths):

@@ -72,8 +72,14 @@ class _TwoPart(nn.Module):
             return lambda: self.events.append((name, torch.is_grad_enabled()))
 
         return [
-            Phase("fit", partial(self._step, "first"), (Group(tuple(self.first.parameters())),), self.first,
-                  before=hook("before fit"), after=hook("after fit")),
+            Phase(
+                "fit",
+                partial(self._step, "first"),
+                (Group(tuple(self.first.parameters())),),
+                self.first,
+                before=hook("before fit"),
+                after=hook("after fit"),
+            ),
             Phase("prior", partial(self._step, "second"), (Group(tuple(self.second.parameters())),), self.second),
         ]
 
@@ -81,8 +87,16 @@ class _TwoPart(nn.Module):
 def test_train_runs_each_phase_for_its_epochs_with_its_hooks_modes_and_optimizers():
     model = _TwoPart()
     before = model.first.weight.detach().clone()
-    history = train(model, model.phases(), 8, epochs={"fit": 2, "prior": 3}, learning_rate=0.1, batch_size=4,
-                    rng=make_rng(0, "cpu"), name="Test")
+    history = train(
+        model,
+        model.phases(),
+        8,
+        epochs={"fit": 2, "prior": 3},
+        learning_rate=0.1,
+        batch_size=4,
+        rng=make_rng(0, "cpu"),
+        name="Test",
+    )
     assert [(h["phase"], h["epoch"]) for h in history] == [("fit", 1), ("fit", 2), *[("prior", e) for e in (1, 2, 3)]]
     assert model.events == [
         ("before fit", True),
@@ -125,8 +139,18 @@ class _CenterModel(nn.Module):
 class _CenterGenerator(BaseGenerator):
     _model_class = _CenterModel
 
-    def __init__(self, epochs=60, batch_size=50, learning_rate=0.05, discrete_columns=None, max_categories=None,
-                 continuous_transform="quantile", device="cpu", random_state=None, verbose=False):
+    def __init__(
+        self,
+        epochs=60,
+        batch_size=50,
+        learning_rate=0.05,
+        discrete_columns=None,
+        max_categories=None,
+        continuous_transform="quantile",
+        device="cpu",
+        random_state=None,
+        verbose=False,
+    ):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
