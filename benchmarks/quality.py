@@ -16,9 +16,11 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
     python benchmarks/quality.py --seeds 0 1 2    # mean of 3 splits; boosting spread, paired gap to the mixture
     python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
+    python benchmarks/quality.py --generators GAN --param pac=2 critic_steps=3   # any generator parameter
 """
 
 import argparse
+import ast
 import time
 
 import numpy as np
@@ -100,6 +102,14 @@ def score(name, model, fit_seconds, real, synthetic, train):
     }
 
 
+def _param(text):
+    name, _, value = text.partition("=")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE with a Python literal value") from None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
@@ -113,7 +123,19 @@ def main():
         help="override every generator's continuous_transform",
     )
     parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
+    parser.add_argument(
+        "--param",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_param,
+        help="override a parameter of the generators that have it, e.g. pac=2 (VALUE read as a Python literal)",
+    )
     args = parser.parse_args()
+    known = {name for label in args.generators for name in GENERATORS[label]().get_params()}
+    unknown = sorted({name for name, _ in args.param} - known)
+    if unknown:
+        parser.error(f"--param {', '.join(unknown)}: no parameter of {', '.join(args.generators)}")
     rows = []
     for seed in args.seeds:
         for name in args.tables:
@@ -153,6 +175,8 @@ def table_rows(name, seed, args):
             params["epochs"] = args.epochs
         if args.n_candidates:
             params["n_candidates"] = args.n_candidates
+        accepted = GENERATORS[label]().get_params()
+        params.update((name, value) for name, value in args.param if name in accepted)
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
