@@ -42,6 +42,9 @@ def _integers(text):
     return tuple(int(v) for v in text.split(","))
 
 
+_integers.__name__ = "comma-separated integers"  # argparse names it in its errors
+
+
 def _nullable(cls, name):
     return None in cls._parameter_constraints.get(name, ())
 
@@ -50,7 +53,12 @@ def _value_type(cls, name, default):
     parse = _plain_type(name, default)
     if not _nullable(cls, name):
         return parse
-    return lambda text: None if text.lower() == "none" else parse(text)
+
+    def parse_or_none(text):
+        return None if text.lower() == "none" else parse(text)
+
+    parse_or_none.__name__ = f"{getattr(parse, '__name__', 'value')} or none"  # argparse names it in its errors
+    return parse_or_none
 
 
 def _plain_type(name, default):

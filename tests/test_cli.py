@@ -91,6 +91,9 @@ def test_max_categories_takes_a_count_or_none(tmp_path, table, capsys):
     code, out, _ = run(capsys, "fit", table, "--max-categories", "none", "--epochs", 1, "-o", model)
     assert code == 0 and "saved VAEGenerator" in out
     assert augment.load(model).max_categories is None
+    with pytest.raises(SystemExit):
+        main(["fit", str(table), "--max-categories", "many"])
+    assert "invalid int or none value: 'many'" in capsys.readouterr().err
 
 
 def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, capsys):
