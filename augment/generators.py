@@ -479,6 +479,13 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         ``n_candidates=1`` (the default) or for images.
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
+    prior_copies_ : float
+        Share of 4,096 code sequences drawn from the fitted prior (classes
+        at their training frequencies) that are exactly a training row's
+        sequence. Near 1, ``sample`` mostly redraws training rows through
+        the decoder: on tables of a few hundred rows it is about 0.85 at
+        the defaults (README, Quality); check ``augment.metrics.privacy``
+        before sharing such rows.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -564,6 +571,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
 
     def _fitted(self, model):
         self.codebook_usage_ = model.codebook_usage.cpu().numpy()
+        self.prior_copies_ = float(model.prior_copies)
 
     def _latent_dim(self):
         return self.model_.n_slots * self.code_dim

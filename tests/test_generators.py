@@ -264,6 +264,19 @@ def test_vqvae_reports_codebook_usage():
     assert [h["phase"] for h in gen.history_].count("prior") == 5
 
 
+def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence():
+    X = np.random.default_rng(0).normal(size=(60, 6))  # no ties: encode gives the training rows' exact codes
+    fitted = VQVAEGenerator(epochs=30, prior_epochs=300, random_state=0, device=DEVICE).fit(X)
+    barely = VQVAEGenerator(epochs=30, prior_epochs=2, random_state=0, device=DEVICE).fit(X)
+    assert fitted.prior_copies_ > 0.5 and barely.prior_copies_ < 0.1
+    with torch.no_grad():
+        codes = fitted.model_.codes(torch.as_tensor(fitted.encoder_.transform(pd.DataFrame(X))[0], device=DEVICE))
+        classes = torch.zeros(500, dtype=torch.long, device=DEVICE)
+        drawn = fitted.model_.prior.sample(classes, torch.Generator(DEVICE).manual_seed(1))
+    copies = np.mean([row in set(map(tuple, codes.tolist())) for row in map(tuple, drawn.tolist())])
+    assert abs(copies - fitted.prior_copies_) < 0.1
+
+
 def test_verbose_shows_progress(capsys):
     make(VAEGenerator, verbose=True).fit(load_iris().data)
     assert "VAEGenerator fit" in capsys.readouterr().err

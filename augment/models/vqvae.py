@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from ..training import Group, Phase
+from .adjust import ROWS
 from .conv import ConvEncoder, conv_decoder
 from .data import one_hot
 from .layers import GaussianContinuous, Heads, mlp, reconstruction_nll
@@ -84,7 +85,7 @@ class VQVAE(nn.Module):
                 partial(self.prior_step, classes=data.classes),
                 (Group(tuple(self.prior.parameters())),),
                 self.prior,
-                after=self._forget_training_codes,
+                after=partial(self._measure_prior_copies, data, rng),
             ),
         ]
 
@@ -99,7 +100,19 @@ class VQVAE(nn.Module):
         self._training_codes = torch.cat([self.codes(data.rows(index)) for index in data.chunks(_CODE_CHUNK)])
         self.codebook_usage = self.quantizer.usage(self._training_codes)
 
-    def _forget_training_codes(self):
+    def _measure_prior_copies(self, data, rng):
+        """Share of :data:`ROWS` sequences drawn from the prior that are a training row's; then drop the codes.
+
+        Classes are drawn at their training frequencies. The draws use their
+        own generator, seeded from ``rng``'s seed, so that measuring leaves
+        ``rng`` where it was.
+        """
+        draws = torch.Generator(device=data.device).manual_seed(rng.initial_seed())
+        classes = data.classes[torch.randint(data.n_rows, (ROWS,), generator=draws, device=data.device)]
+        drawn = self.prior.sample(classes, draws)
+        _, ids = torch.unique(torch.cat([self._training_codes, drawn]), dim=0, return_inverse=True)
+        seen = torch.isin(ids[data.n_rows :], ids[: data.n_rows])
+        self.prior_copies = seen.float().mean()
         del self._training_codes
 
     def _latents(self, x):
