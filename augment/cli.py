@@ -57,7 +57,7 @@ def _value_type(cls, name, default):
     def parse_or_none(text):
         return None if text.lower() == "none" else parse(text)
 
-    parse_or_none.__name__ = f"{getattr(parse, '__name__', 'value')} or none"  # argparse names it in its errors
+    parse_or_none.__name__ = f"{parse.__name__} or none"  # argparse names it in its errors
     return parse_or_none
 
 

@@ -23,7 +23,9 @@ class VQVAE(nn.Module):
 
     Training has two phases: ``"fit"``, the autoencoder (reconstruction plus
     commitment) with codebooks started at latents of a random batch, then
-    ``"prior"``, the prior on the codes of the trained encoder.
+    ``"prior"``, the prior on the codes of the trained encoder, after which
+    ``prior_copies`` holds the share of the prior's draws that are exactly a
+    training row's code sequence.
 
     With ``image_shape`` the encoder is convolutional and its last feature
     map is the grid of slots (``n_slots`` is ignored: one slot per grid
