@@ -435,6 +435,12 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         Weight of the commitment loss.
     prior_epochs : int, default=300
         Passes over the table to train the prior on the learned codes.
+    prior_temperature : float, default=1.0
+        Divides the prior's logits when sampling codes (fixed at fit, as
+        is ``prior_copies_``). Above 1 the drawn code sequences spread
+        beyond the training rows' own, so fewer rows are training rows
+        redrawn; 1.5 is worth it when the rows are shared, 2 is too far
+        (five-split measurements in README, Quality).
     n_candidates : int, default=1
         Draw each sampled row among this many candidates, in proportion to a
         learned density ratio, as :class:`GANGenerator` does by default
@@ -518,6 +524,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         "hidden_dims": _dims,
         "commitment": [Interval(Real, 0, None, closed="left")],
         "prior_epochs": _positive,
+        "prior_temperature": [Interval(Real, 0, None, closed="neither")],
     }
     _model_class = VQVAE
 
@@ -532,6 +539,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         hidden_dims=(128, 128),
         commitment=0.25,
         prior_epochs=300,
+        prior_temperature=1.0,
         n_candidates=1,
         discrete_columns=None,
         max_categories=1000,
@@ -550,6 +558,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.hidden_dims = hidden_dims
         self.commitment = commitment
         self.prior_epochs = prior_epochs
+        self.prior_temperature = prior_temperature
         self.n_candidates = n_candidates
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
@@ -566,6 +575,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
             "code_dim": self.code_dim,
             "hidden_dims": _widths("hidden_dims", self.hidden_dims),
             "commitment": self.commitment,
+            "prior_temperature": self.prior_temperature,
             "image_shape": None if self.image_shape is None else check_image_shape(self.image_shape),
         }
 

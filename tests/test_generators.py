@@ -277,6 +277,17 @@ def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence():
     assert abs(copies - fitted.prior_copies_) < 0.1
 
 
+def test_vqvae_prior_temperature_spreads_the_drawn_sequences():
+    X = np.random.default_rng(0).normal(size=(60, 6))
+    params = {"epochs": 30, "prior_epochs": 300, "random_state": 0, "device": DEVICE}
+    cold, hot = (VQVAEGenerator(prior_temperature=t, **params).fit(X) for t in (1.0, 3.0))
+    assert hot.prior_copies_ < cold.prior_copies_ - 0.3
+    np.testing.assert_array_equal(cold.codebook_usage_, hot.codebook_usage_)  # the same fit, drawn differently
+    assert not np.array_equal(cold.sample(50), hot.sample(50))
+    with pytest.raises(ValueError, match="'prior_temperature'"):
+        VQVAEGenerator(prior_temperature=0.0).fit(X)
+
+
 def test_verbose_shows_progress(capsys):
     make(VAEGenerator, verbose=True).fit(load_iris().data)
     assert "VAEGenerator fit" in capsys.readouterr().err

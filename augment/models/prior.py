@@ -62,8 +62,12 @@ class CodePrior(nn.Module):
             h = h + layer.linear2(layer.activation(layer.linear1(layer.norm2(h))))
         return self.out(self.norm(h))
 
-    def sample(self, classes, rng):
-        """Draw a code for every slot, one slot at a time, caching each token's keys and values."""
+    def sample(self, classes, rng, temperature=1.0):
+        """Draw a code for every slot, one slot at a time, caching each token's keys and values.
+
+        Each slot's logits are divided by ``temperature`` before the draw:
+        above 1 the draws spread beyond the likeliest sequences.
+        """
         n, dim = classes.shape[0], self.position.shape[1]
         heads = self.body.layers[0].self_attn.num_heads
         cache = (len(self.body.layers), n, heads, self.n_slots, dim // heads)
@@ -74,6 +78,6 @@ class CodePrior(nn.Module):
         h = self.start(classes)
         for slot in range(self.n_slots):
             logits = self._step(h + self.position[slot], slot, keys, values)
-            codes[:, slot] = draw(torch.softmax(logits, dim=-1), uniform[:, slot])
+            codes[:, slot] = draw(torch.softmax(logits / temperature, dim=-1), uniform[:, slot])
             h = self.token(codes[:, slot] + slot * self.codebook_size)
         return codes

@@ -46,6 +46,7 @@ class VQVAE(nn.Module):
         commitment,
         prior_dim=64,
         prior_layers=2,
+        prior_temperature=1.0,
         image_shape=None,
     ):
         super().__init__()
@@ -53,6 +54,7 @@ class VQVAE(nn.Module):
         self.n_classes = n_classes
         self.code_dim = code_dim
         self.commitment = commitment
+        self.prior_temperature = prior_temperature
         self.image_shape = image_shape
         if image_shape is None:
             self.n_slots = n_slots
@@ -111,7 +113,7 @@ class VQVAE(nn.Module):
         """
         draws = torch.Generator(device=data.device).manual_seed(rng.initial_seed())
         classes = data.classes[torch.randint(data.n_rows, (ROWS,), generator=draws, device=data.device)]
-        drawn = self.prior.sample(classes, draws)
+        drawn = self.prior.sample(classes, draws, self.prior_temperature)
         _, ids = torch.unique(torch.cat([self._training_codes, drawn]), dim=0, return_inverse=True)
         seen = torch.isin(ids[data.n_rows :], ids[: data.n_rows])
         self.prior_copies = seen.float().mean()
@@ -154,8 +156,8 @@ class VQVAE(nn.Module):
         return {"prior": loss}
 
     def sample(self, classes, rng):
-        """Codes from the prior, then a draw from the decoder's likelihood."""
-        codes = self.prior.sample(classes, rng)
+        """Codes from the prior at ``prior_temperature``, then a draw from the decoder's likelihood."""
+        codes = self.prior.sample(classes, rng, self.prior_temperature)
         labels = one_hot(classes, self.n_classes, classes.shape[0], self.quantizer.codebook)
         raw = self.decode(self.quantizer.lookup(codes), labels)
         if self.image_shape is not None:
