@@ -159,6 +159,16 @@ def main():
     print(summary.reset_index().to_markdown(index=False, floatfmt=".3f"))
 
 
+def overrides(args):
+    """Generator parameters set on the command line: the named options, then ``--param``."""
+    named = {
+        "continuous_transform": args.continuous_transform,
+        "epochs": args.epochs,
+        "n_candidates": args.n_candidates,
+    }
+    return {**{k: v for k, v in named.items() if v}, **dict(args.param)}
+
+
 def table_rows(name, seed, args):
     """Real-vs-real, the mixture and every generator on one half-split of table ``name``."""
     table = TABLES[name]()
@@ -168,15 +178,8 @@ def table_rows(name, seed, args):
     synthetic = gaussian_mixture(train, len(test), seed)
     rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic, train))
     for label in args.generators:
-        params = {"random_state": seed}
-        if args.continuous_transform:
-            params["continuous_transform"] = args.continuous_transform
-        if args.epochs:
-            params["epochs"] = args.epochs
-        if args.n_candidates:
-            params["n_candidates"] = args.n_candidates
         accepted = GENERATORS[label]().get_params()
-        params.update((name, value) for name, value in args.param if name in accepted)
+        params = {"random_state": seed, **{k: v for k, v in overrides(args).items() if k in accepted}}
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start

@@ -273,7 +273,8 @@ def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence():
         codes = fitted.model_.codes(torch.as_tensor(fitted.encoder_.transform(pd.DataFrame(X))[0], device=DEVICE))
         classes = torch.zeros(500, dtype=torch.long, device=DEVICE)
         drawn = fitted.model_.prior.sample(classes, torch.Generator(DEVICE).manual_seed(1))
-    copies = np.mean([row in set(map(tuple, codes.tolist())) for row in map(tuple, drawn.tolist())])
+    training = set(map(tuple, codes.tolist()))
+    copies = np.mean([row in training for row in map(tuple, drawn.tolist())])
     assert abs(copies - fitted.prior_copies_) < 0.1
 
 
