@@ -14,6 +14,7 @@ seeds). Generators run with the image settings in IMAGE_PARAMS.
     python benchmarks/images.py                      # all generators, 5 seeds
     python benchmarks/images.py --generators VAE --seeds 2
     python benchmarks/images.py --plot digits.png    # a grid of samples per class and method
+    python benchmarks/images.py --generators VQ-VAE --param prior_temperature=1.25
 """
 
 import argparse
@@ -21,6 +22,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from _params import add_param_option, check_params
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
@@ -79,6 +81,8 @@ def per_class(y, n):
 def make(name, seed, params):
     if name == "GaussianMixture":
         return PCAMixture(seed)
+    accepted = GENERATORS[name]().get_params()
+    params = {k: v for k, v in params.items() if k in accepted}
     return GENERATORS[name](image_shape=SHAPE, random_state=seed, **{**IMAGE_PARAMS[name], **params})
 
 
@@ -88,8 +92,10 @@ def main():
     parser.add_argument("--seeds", type=int, default=5, help="seeds of the 10-per-class runs")
     parser.add_argument("--epochs", type=int, default=None, help="override every generator's epochs")
     parser.add_argument("--plot", default=None, help="write a PNG grid of samples per class and method")
+    add_param_option(parser)
     args = parser.parse_args()
-    params = {} if args.epochs is None else {"epochs": args.epochs}
+    check_params(parser, args.param, [GENERATORS[name] for name in args.generators])
+    params = {**({} if args.epochs is None else {"epochs": args.epochs}), **dict(args.param)}
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=0)
     judge = svc().fit(X_train, y_train)

@@ -20,11 +20,11 @@ at random), and 2,000 rows of load_health.
 """
 
 import argparse
-import ast
 import time
 
 import numpy as np
 import pandas as pd
+from _params import add_param_option, check_params
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
@@ -102,14 +102,6 @@ def score(name, model, fit_seconds, real, synthetic, train):
     }
 
 
-def _param(text):
-    name, _, value = text.partition("=")
-    try:
-        return name, ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE with a Python literal value") from None
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
@@ -123,19 +115,9 @@ def main():
         help="override every generator's continuous_transform",
     )
     parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
-    parser.add_argument(
-        "--param",
-        nargs="+",
-        default=[],
-        metavar="NAME=VALUE",
-        type=_param,
-        help="override a parameter of the generators that have it, e.g. pac=2 (VALUE read as a Python literal)",
-    )
+    add_param_option(parser)
     args = parser.parse_args()
-    known = {name for label in args.generators for name in GENERATORS[label]().get_params()}
-    unknown = sorted({name for name, _ in args.param} - known)
-    if unknown:
-        parser.error(f"--param {', '.join(unknown)}: no parameter of {', '.join(args.generators)}")
+    check_params(parser, args.param, [GENERATORS[label] for label in args.generators])
     rows = []
     for seed in args.seeds:
         for name in args.tables:
