@@ -31,3 +31,9 @@ def check_params(parser, names, generators):
     unknown = sorted({name for name, _ in names} - known)
     if unknown:
         parser.error(f"--param {', '.join(unknown)}: no parameter of {', '.join(g.__name__ for g in generators)}")
+
+
+def params_for(generator, params):
+    """The entries of ``params`` that ``generator`` (a class) takes."""
+    accepted = generator().get_params()
+    return {name: value for name, value in params.items() if name in accepted}

@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _params import add_param_option, check_params
+from _params import add_param_option, check_params, params_for
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
@@ -81,9 +81,8 @@ def per_class(y, n):
 def make(name, seed, params):
     if name == "GaussianMixture":
         return PCAMixture(seed)
-    accepted = GENERATORS[name]().get_params()
-    params = {k: v for k, v in params.items() if k in accepted}
-    return GENERATORS[name](image_shape=SHAPE, random_state=seed, **{**IMAGE_PARAMS[name], **params})
+    params = {**IMAGE_PARAMS[name], **params_for(GENERATORS[name], params)}
+    return GENERATORS[name](image_shape=SHAPE, random_state=seed, **params)
 
 
 def main():

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _params import add_param_option, check_params
+from _params import add_param_option, check_params, params_for
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
@@ -160,8 +160,7 @@ def table_rows(name, seed, args):
     synthetic = gaussian_mixture(train, len(test), seed)
     rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic, train))
     for label in args.generators:
-        accepted = GENERATORS[label]().get_params()
-        params = {"random_state": seed, **{k: v for k, v in overrides(args).items() if k in accepted}}
+        params = {"random_state": seed, **params_for(GENERATORS[label], overrides(args))}
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
