@@ -106,6 +106,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
         "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
+        "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
         "image_shape": ["array-like", None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
@@ -253,7 +254,11 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if self.image_shape is None:
             discrete = [] if self.discrete_columns is None else list(self.discrete_columns)
             return TabularEncoder(
-                discrete, self.continuous_transform, max_categories=self.max_categories, random_state=self._seed
+                discrete,
+                self.continuous_transform,
+                self.rows_per_quantile,
+                max_categories=self.max_categories,
+                random_state=self._seed,
             )
         if self.discrete_columns is not None:
             raise ValueError("discrete_columns applies to tables; with image_shape every column is a pixel.")

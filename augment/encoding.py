@@ -7,6 +7,7 @@ categorical column, missing-value indicator or mode indicator.
 """
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -176,7 +177,8 @@ class _Whitening:
     rarely normal: one step of rotation-based iterative Gaussianization.
     """
 
-    def __init__(self, random_state):
+    def __init__(self, rows_per_quantile, random_state):
+        self.rows_per_quantile = rows_per_quantile
         self.random_state = random_state
 
     def fit(self, z):
@@ -188,7 +190,7 @@ class _Whitening:
         self.inverse = (vectors * np.sqrt(values)) @ vectors.T
         rotated = _rowwise_product(z - self.mean, self.forward)
         self.quantile = QuantileTransformer(
-            n_quantiles=int(min(1000, z.shape[0])),
+            n_quantiles=_n_quantiles(z.shape[0], self.rows_per_quantile),
             output_distribution="normal",
             subsample=100_000,
             random_state=self.random_state,
@@ -200,6 +202,11 @@ class _Whitening:
 
     def inverse_transform(self, w):
         return _rowwise_product(_quantile_inverse(self.quantile.quantiles_, w), self.inverse) + self.mean
+
+
+def _n_quantiles(n_rows, rows_per_quantile):
+    """Knots of an empirical quantile function: one per ``rows_per_quantile`` rows, between 2 and 1000."""
+    return int(min(1000, max(2, n_rows // rows_per_quantile)))
 
 
 def _rowwise_product(a, b):
@@ -230,6 +237,14 @@ class TabularEncoder:
         ``"mode"`` is CTGAN's mode-specific
         normalization: a Bayesian Gaussian mixture per column, a one-hot of the
         component and the value scaled within it.
+    rows_per_quantile : int, default=1
+        Training rows per knot of each empirical quantile function (at most
+        1,000 knots) for ``"quantile"`` and ``"whitened"``. With 1, decoding
+        passes through every training value, so a generator's rows repeat
+        the sample's own clumps and ties, which a classifier learns to spot;
+        with 4, a value held by fewer rows than a knot is interpolated over
+        and only values shared by many rows (a zero-inflated column's zeros,
+        a small count) stay point masses.
     max_modes : int, default=10
         Mixture components per column for ``"mode"``.
     max_categories : int or None, default=None
@@ -259,10 +274,17 @@ class TabularEncoder:
     """
 
     def __init__(
-        self, discrete_columns=(), continuous_transform="quantile", max_modes=10, max_categories=None, random_state=0
+        self,
+        discrete_columns=(),
+        continuous_transform="quantile",
+        rows_per_quantile=1,
+        max_modes=10,
+        max_categories=None,
+        random_state=0,
     ):
         self.discrete_columns = discrete_columns
         self.continuous_transform = continuous_transform
+        self.rows_per_quantile = rows_per_quantile
         self.max_modes = max_modes
         self.max_categories = max_categories
         self.random_state = random_state
@@ -275,6 +297,9 @@ class TabularEncoder:
             raise ValueError("X has 0 rows; at least 2 are required.")
         if df.shape[1] == 0:
             raise ValueError("X has 0 columns; at least 1 is required.")
+        step = self.rows_per_quantile
+        if not isinstance(step, Integral) or isinstance(step, bool) or step < 1:
+            raise ValueError(f"rows_per_quantile must be a whole number of at least 1, got {step!r}.")
         unknown = [c for c in self.discrete_columns if c not in df.columns]
         if unknown:
             raise ValueError(f"discrete_columns names {unknown!r}, which are not columns of X.")
@@ -348,16 +373,17 @@ class TabularEncoder:
         if self.continuous_transform != "mode":
             self._quantile = None
             if values.shape[1]:
-                n_quantiles = int(min(1000, values.shape[0]))
                 self._quantile = QuantileTransformer(
-                    n_quantiles=n_quantiles,
+                    n_quantiles=_n_quantiles(values.shape[0], self.rows_per_quantile),
                     output_distribution="normal",
                     subsample=100_000,
                     random_state=self.random_state,
                 ).fit(values)
                 if self.continuous_transform == "whitened":
                     spread = _quantile_normal(self._quantile, values, np.random.default_rng(self.random_state))
-                    self._whitening = _Whitening(self.random_state).fit(np.nan_to_num(spread, nan=0.0))
+                    self._whitening = _Whitening(self.rows_per_quantile, self.random_state).fit(
+                        np.nan_to_num(spread, nan=0.0)
+                    )
             return
         for j, num in enumerate(self._numeric):
             column = values[:, j]

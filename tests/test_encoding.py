@@ -7,14 +7,17 @@ from scipy.stats import norm
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import QuantileTransformer
 
-from augment import VAEGenerator
+from augment import GANGenerator, VAEGenerator
 from augment.datasets import load_health
 from augment.encoding import TabularEncoder, _quantile_inverse
 
 
-@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
-def test_round_trip_restores_values_dtypes_and_missing(mixed, transform):
-    enc = TabularEncoder(continuous_transform=transform)
+@pytest.mark.parametrize(
+    ("transform", "rows_per_quantile"),
+    [("quantile", 1), ("quantile", 4), ("whitened", 1), ("whitened", 4), ("mode", 1)],
+)
+def test_round_trip_restores_values_dtypes_and_missing(mixed, transform, rows_per_quantile):
+    enc = TabularEncoder(continuous_transform=transform, rows_per_quantile=rows_per_quantile)
     continuous, codes = enc.fit_encode(mixed)
     x, transformed_codes = enc.transform(mixed)
     assert x.shape == (len(mixed), enc.layout_.n_features)
@@ -67,6 +70,8 @@ def test_discrete_columns_make_numbers_categorical():
         (pd.DataFrame({"a": [1.0, np.inf]}), {}, ValueError, "'a' contains infinity"),
         (pd.DataFrame({"a": [1.0, 2.0]}), {"discrete_columns": ["zip"]}, ValueError, "zip"),
         (pd.DataFrame({"a": [1.0, 2.0]}).iloc[:0], {}, ValueError, "0 rows"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), {"rows_per_quantile": 0}, ValueError, "rows_per_quantile .* got 0"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), {"rows_per_quantile": 2.5}, ValueError, "rows_per_quantile .* got 2.5"),
         (pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-01-01"])}), {}, TypeError, "'when'"),
     ],
 )
@@ -211,3 +216,31 @@ def test_encode_puts_a_tied_value_at_the_middle_of_its_quantile_range():
         share = zeros.mean()
         assert share > 0.4
         np.testing.assert_allclose(middle[zeros, j], norm.ppf(share / 2), atol=0.01, err_msg=column)
+
+
+@pytest.mark.parametrize("transform", ["quantile", "whitened"])
+def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones(transform):
+    # 400 rows: 160 zeros (a point mass), a value held by 3 rows, the rest distinct. Decoding
+    # standard-normal draws through one knot per row puts 2 of the 399 knot intervals on the
+    # rare value; with a knot every 4 rows none of them is tied, while the zeros keep their 40%.
+    rng = np.random.default_rng(0)
+    values = np.concatenate([np.zeros(160), np.full(3, 1.2345678901), rng.gamma(2.0, size=237) + 0.01])
+    X = pd.DataFrame({"x": rng.permutation(values)})
+    draws = rng.standard_normal((200_000, 1))
+    empty = np.empty((len(draws), 0), dtype=np.int64)
+    shares = {}
+    for rows in (1, 4):
+        encoder = TabularEncoder(continuous_transform=transform, rows_per_quantile=rows).fit(X)
+        assert encoder._quantile.n_quantiles_ == len(X) // rows
+        back = encoder.inverse_transform(draws, empty)["x"]
+        shares[rows] = np.isclose(back, 1.2345678901, rtol=1e-12, atol=0).mean(), (back == 0).mean()
+    assert shares[1][0] > 0.002 and shares[4][0] == 0
+    assert shares[1][1] == pytest.approx(0.4, abs=0.01) and shares[4][1] == pytest.approx(0.4, abs=0.01)
+
+
+def test_the_vae_encodes_with_a_knot_every_four_rows_and_the_gan_with_one_per_row():
+    X = load_breast_cancer(as_frame=True).data
+    vae = VAEGenerator(epochs=1, random_state=0).fit(X)
+    gan = GANGenerator(epochs=1, random_state=0).fit(X)
+    assert vae.encoder_.rows_per_quantile == 4 and vae.encoder_._quantile.n_quantiles_ == len(X) // 4
+    assert gan.encoder_.rows_per_quantile == 1 and gan.encoder_._quantile.n_quantiles_ == len(X)

@@ -147,6 +147,7 @@ class _CenterGenerator(BaseGenerator):
         discrete_columns=None,
         max_categories=None,
         continuous_transform="quantile",
+        rows_per_quantile=1,
         device="cpu",
         random_state=None,
         verbose=False,
@@ -157,6 +158,7 @@ class _CenterGenerator(BaseGenerator):
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
+        self.rows_per_quantile = rows_per_quantile
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
