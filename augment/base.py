@@ -29,6 +29,7 @@ from .training import make_rng, train
 
 _FORMAT = 2
 _REDRAWS = 20
+MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals
 
 
 def chunk_rows(device):
@@ -107,6 +108,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
         "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
         "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
+        "calibrate_margins": ["boolean"],
         "image_shape": ["array-like", None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
@@ -236,7 +238,27 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._fitted(model)
         self.model_ = model
         self._n_features_out = self._latent_dim()
+        self.margins_ = self._fit_margins()
         return self
+
+    def _fit_margins(self):
+        """The quantiles of :data:`MARGIN_DRAWS` drawn rows' columns that ``sample`` maps through; ``None`` when off.
+
+        Quantile mapping (as bias correction of climate models does): each
+        drawn continuous column goes through the generator's own marginal
+        CDF and the training column's quantile function, so the rows keep
+        the generator's ranks and dependence and take the training marginals.
+        """
+        encoder = self.encoder_
+        if (
+            not self.calibrate_margins
+            or self.image_shape is not None
+            or encoder.continuous_transform == "mode"
+            or encoder.layout_.n_continuous == 0
+        ):
+            return None
+        continuous, codes = self._draw_encoded(self._class_codes(MARGIN_DRAWS, None))
+        return encoder.margins(continuous, codes)
 
     def _fit_ratio(self, model, data, rng):
         """The :class:`DensityRatio` that ``sample`` picks among ``n_candidates`` with; ``None`` for 1.
@@ -396,6 +418,11 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _draw(self, classes):
         """Decoded rows for the class codes ``classes``, as a DataFrame typed like the training table."""
+        continuous, codes = self._draw_encoded(classes)
+        return self.encoder_.inverse_transform(continuous, codes, getattr(self, "margins_", None))
+
+    def _draw_encoded(self, classes):
+        """Continuous slots and block codes of rows drawn for the class codes ``classes``."""
         seed = self._next_seed()
         rng = make_rng(seed, self._device)
         ratio = getattr(self, "ratio_", None)  # None: resampling off, or a model saved before it
@@ -403,8 +430,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         with _seeded(seed, self._device), torch.inference_mode():
             chunks = torch.as_tensor(classes, device=self._device).split(max(1, chunk_rows(self._device) // k))
             values, codes = zip(*(self._sample_chunk(chunk, ratio, k, rng) for chunk in chunks), strict=True)
-            continuous, codes = to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
-        return self.encoder_.inverse_transform(continuous, codes)
+            return to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
 
     def _sample_chunk(self, classes, ratio, k, rng):
         """Continuous slots and codes of rows of ``classes``, each picked by ``ratio`` among ``k`` candidates."""

@@ -158,6 +158,24 @@ def _quantile_normal(quantile, values, rng=None):
     return out
 
 
+def _through_margins(z, margins):
+    """Map each column of ``z`` through the empirical CDF whose quantiles are ``margins`` onto a standard normal.
+
+    Quantile mapping: ``margins`` holds a generator's drawn normal scores
+    at evenly spaced probabilities, so each column of the result is
+    standard normal when ``z`` follows the generator, and decoding it
+    gives the training column's marginal.
+    """
+    levels = np.linspace(0.0, 1.0, margins.shape[0])
+    out = np.empty_like(z)
+    for j in range(z.shape[1]):
+        table = margins[:, j]
+        low = np.interp(z[:, j], table, levels)
+        high = -np.interp(-z[:, j], -table[::-1], -levels[::-1])
+        out[:, j] = ndtri(np.clip(0.5 * (low + high), _BOUND, 1 - _BOUND))
+    return out
+
+
 def _decimals(values, dtype):
     """Fewest decimals (up to 6) that reproduce every value to the column's precision, else None."""
     precision = np.finfo(dtype).eps * 8 if np.issubdtype(dtype, np.floating) else 1e-12
@@ -516,38 +534,82 @@ class TabularEncoder:
         out[~missing] = codes
         return out
 
-    def inverse_transform(self, continuous, codes):
+    def margins(self, continuous, codes, n_levels=1001):
+        """Quantiles of a generator's drawn columns, the ``margins`` that ``inverse_transform`` maps through.
+
+        Parameters
+        ----------
+        continuous : ndarray of shape (n, layout_.n_continuous)
+            Continuous slots of many rows drawn from a generator.
+        codes : ndarray of int of shape (n, n_blocks)
+            Their block codes; a value drawn as missing is left out.
+        n_levels : int, default=1001
+            Evenly spaced probabilities, 0 and 1 included.
+
+        Returns
+        -------
+        margins : ndarray of shape (n_levels, n_numeric_columns)
+            Each column's drawn normal scores at those probabilities. A
+            column drawn missing in every row gets the standard normal's,
+            which leaves it as it is.
+        """
+        if self.continuous_transform == "mode":
+            raise ValueError('margins apply to continuous_transform="quantile" or "whitened", not "mode".')
+        scores = np.asarray(continuous, dtype=np.float64)
+        if self.continuous_transform == "whitened" and scores.shape[1]:
+            scores = self._whitening.inverse_transform(scores)
+        missing = self._missing(np.asarray(codes), len(scores))
+        levels = np.linspace(0.0, 1.0, n_levels)
+        normal = ndtri(np.clip(levels, _BOUND, 1 - _BOUND))
+        return np.column_stack(
+            [
+                np.quantile(z[~gone], levels) if (~gone).any() else normal
+                for z, gone in zip(scores.T, missing.T, strict=True)
+            ]
+        ).reshape(n_levels, scores.shape[1])
+
+    def _missing(self, codes, n):
+        """Whether each numeric cell is drawn missing, from the present/missing blocks of ``codes``."""
+        missing = np.zeros((n, len(self._numeric)), dtype=bool)
+        column = sum(b.role == "mode" for b in self.layout_.blocks)
+        for j, num in enumerate(self._numeric):
+            if num.has_missing:
+                missing[:, j] = codes[:, column] == 1
+                column += 1
+        return missing
+
+    def inverse_transform(self, continuous, codes, margins=None):
         """Decode continuous slots and block codes back into a typed DataFrame.
 
         Parameters
         ----------
         continuous : ndarray of shape (n, layout_.n_continuous)
         codes : ndarray of int of shape (n, n_blocks)
+        margins : ndarray, default=None
+            From :meth:`margins`: map each column through the generator's
+            own marginal onto the training one before decoding.
         """
         continuous = np.asarray(continuous, dtype=np.float64)
         codes = np.asarray(codes)
         n = continuous.shape[0]
-        values = self._decode_continuous(continuous, codes)
-        n_modes = sum(b.role == "mode" for b in self.layout_.blocks)
-        missing_col = n_modes
+        values = self._decode_continuous(continuous, codes, margins)
+        missing = self._missing(codes, n)
         out = {}
         for j, num in enumerate(self._numeric):
-            missing = None
-            if num.has_missing:
-                missing = codes[:, missing_col] == 1
-                missing_col += 1
-            out[num.name] = self._restore_numeric(num, values[:, j], missing)
+            out[num.name] = self._restore_numeric(num, values[:, j], missing[:, j] if num.has_missing else None)
         first_cat = len(self.layout_.blocks) - len(self._categorical)
         for i, cat in enumerate(self._categorical):
             out[cat.name] = self._restore_categorical(cat, codes[:, first_cat + i], n)
         return pd.DataFrame(out, columns=self.columns_)
 
-    def _decode_continuous(self, continuous, codes):
+    def _decode_continuous(self, continuous, codes, margins):
         if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
             if self.continuous_transform == "whitened":
                 continuous = self._whitening.inverse_transform(continuous)
+            if margins is not None:
+                continuous = _through_margins(continuous, margins)
             return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)
         for j, num in enumerate(self._numeric):

@@ -79,9 +79,17 @@ class GANGenerator(BaseGenerator):
         encoded. ``None`` lifts the limit (the networks grow with the categories).
     continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
-    rows_per_quantile : int, default=1
-        Training rows per knot of the encoder's quantile functions; 4 left
-        this generator's detection AUC level (README, Quality: quantile knots).
+    rows_per_quantile : int, default=4
+        Training rows per knot of the encoder's quantile functions. With 1,
+        decoding passes through every training value, so drawn rows repeat
+        the sample's clumps and ties, which a classifier learns to spot
+        (README, Quality: calibrated margins).
+    calibrate_margins : bool, default=True
+        At the end of ``fit``, draw 10,000 rows and record each continuous
+        column's quantiles; ``sample`` maps every drawn column through them
+        onto the training column's marginal (quantile mapping), keeping the
+        rows' ranks. Tables with ``continuous_transform`` ``"quantile"`` or
+        ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
@@ -109,6 +117,9 @@ class GANGenerator(BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` or for images.
+    margins_ : ndarray of shape (1001, n_continuous_columns) or None
+        The quantiles of the generator's own drawn columns that ``sample``
+        maps through (``calibrate_margins``); ``None`` when off or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -168,7 +179,8 @@ class GANGenerator(BaseGenerator):
         discrete_columns=None,
         max_categories=1000,
         continuous_transform="whitened",
-        rows_per_quantile=1,
+        rows_per_quantile=4,
+        calibrate_margins=True,
         image_shape=None,
         device="auto",
         random_state=None,
@@ -187,6 +199,7 @@ class GANGenerator(BaseGenerator):
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.rows_per_quantile = rows_per_quantile
+        self.calibrate_margins = calibrate_margins
         self.image_shape = image_shape
         self.device = device
         self.random_state = random_state
@@ -280,10 +293,16 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
     rows_per_quantile : int, default=4
-        Training rows per knot of the encoder's quantile functions. Four
-        stops decoding from repeating the training sample's clumps and ties,
-        which gave this generator's rows away on the mixed diabetes table
-        (README, Quality: quantile knots).
+        Training rows per knot of the encoder's quantile functions. With 1,
+        decoding passes through every training value, so drawn rows repeat
+        the sample's clumps and ties, which a classifier learns to spot
+        (README, Quality: calibrated margins).
+    calibrate_margins : bool, default=True
+        At the end of ``fit``, draw 10,000 rows and record each continuous
+        column's quantiles; ``sample`` maps every drawn column through them
+        onto the training column's marginal (quantile mapping), keeping the
+        rows' ranks. Tables with ``continuous_transform`` ``"quantile"`` or
+        ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
@@ -308,6 +327,9 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` (the default) or for images.
+    margins_ : ndarray of shape (1001, n_continuous_columns) or None
+        The quantiles of the generator's own drawn columns that ``sample``
+        maps through (``calibrate_margins``); ``None`` when off or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -358,6 +380,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         max_categories=1000,
         continuous_transform="quantile",
         rows_per_quantile=4,
+        calibrate_margins=True,
         image_shape=None,
         device="auto",
         random_state=None,
@@ -374,6 +397,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.rows_per_quantile = rows_per_quantile
+        self.calibrate_margins = calibrate_margins
         self.image_shape = image_shape
         self.device = device
         self.random_state = random_state
@@ -469,8 +493,14 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
         How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
     rows_per_quantile : int, default=1
-        Training rows per knot of the encoder's quantile functions; 4 left
-        this generator's detection AUC level (README, Quality: quantile knots).
+        Training rows per knot of the encoder's quantile functions; see
+        :class:`GANGenerator`. 4 left this generator's detection AUC level
+        (README, Quality: calibrated margins).
+    calibrate_margins : bool, default=False
+        Map drawn columns onto the training marginals, as
+        :class:`GANGenerator` does by default. Off here: this generator
+        redraws training rows' codes, so its marginals are the training
+        ones already, and mapping raised its detection AUC on one table of two.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
@@ -498,6 +528,9 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` (the default) or for images.
+    margins_ : ndarray of shape (1001, n_continuous_columns) or None
+        The quantiles of the generator's own drawn columns that ``sample``
+        maps through (``calibrate_margins``); ``None`` when off or for images.
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
     prior_copies_ : float
@@ -560,6 +593,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         max_categories=1000,
         continuous_transform="whitened",
         rows_per_quantile=1,
+        calibrate_margins=False,
         image_shape=None,
         device="auto",
         random_state=None,
@@ -580,6 +614,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.rows_per_quantile = rows_per_quantile
+        self.calibrate_margins = calibrate_margins
         self.image_shape = image_shape
         self.device = device
         self.random_state = random_state

@@ -3,7 +3,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import ks_2samp, norm
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import QuantileTransformer
 
@@ -238,9 +238,51 @@ def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones(transform)
     assert shares[1][1] == pytest.approx(0.4, abs=0.01) and shares[4][1] == pytest.approx(0.4, abs=0.01)
 
 
-def test_the_vae_encodes_with_a_knot_every_four_rows_and_the_gan_with_one_per_row():
+@pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator])
+def test_generators_encode_with_a_knot_every_four_rows(cls):
     X = load_breast_cancer(as_frame=True).data
-    vae = VAEGenerator(epochs=1, random_state=0).fit(X)
-    gan = GANGenerator(epochs=1, random_state=0).fit(X)
-    assert vae.encoder_.rows_per_quantile == 4 and vae.encoder_._quantile.n_quantiles_ == len(X) // 4
-    assert gan.encoder_.rows_per_quantile == 1 and gan.encoder_._quantile.n_quantiles_ == len(X)
+    encoder = cls(epochs=1, random_state=0).fit(X).encoder_
+    assert encoder.rows_per_quantile == 4 and encoder._quantile.n_quantiles_ == len(X) // 4
+
+
+@pytest.mark.parametrize("transform", ["quantile", "whitened"])
+def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_ranks(transform):
+    # A "generator" whose normal scores are skewed and too wide: decoded as they are, its columns are
+    # far from the training ones; through the margins learned from a draw of it, they match them.
+    X = load_breast_cancer(as_frame=True).data.iloc[:, :4]
+    encoder = TabularEncoder(continuous_transform=transform, rows_per_quantile=4).fit(X)
+    rng = np.random.default_rng(0)
+
+    def draw(n):
+        return np.exp(rng.standard_normal((n, 4))) * 2 - 1
+
+    empty = np.empty((20_000, 0), dtype=np.int64)
+    margins = encoder.margins(draw(20_000), empty)
+    assert margins.shape == (1001, 4) and np.all(np.diff(margins, axis=0) >= 0)
+    drawn = draw(20_000)
+    plain = encoder.inverse_transform(drawn, empty)
+    mapped = encoder.inverse_transform(drawn, empty, margins)
+    for column in X.columns:
+        assert ks_2samp(plain[column], X[column]).statistic > 0.15, column
+        assert ks_2samp(mapped[column], X[column]).statistic < 0.05, column
+    if transform == "quantile":
+        order = np.argsort(drawn[:, 0])
+        assert np.all(np.diff(mapped.iloc[order, 0].to_numpy()) >= 0)
+
+
+def test_margins_leave_out_missing_draws_and_refuse_mode(mixed):
+    encoder = TabularEncoder().fit(mixed)
+    rng = np.random.default_rng(0)
+    continuous, codes = encoder.encode(mixed.sample(2000, replace=True, random_state=0))
+    bmi = [num.name for num in encoder._numeric].index("bmi")
+    gone = codes[:, 0] == 1
+    assert encoder.layout_.blocks[0].column == "bmi" and 0 < gone.sum() < len(gone)
+    noisy = continuous.astype(np.float64)
+    noisy[gone, bmi] = rng.normal(8.0, 1.0, gone.sum())
+    np.testing.assert_allclose(
+        encoder.margins(noisy, codes)[:, bmi], np.quantile(noisy[~gone, bmi], np.linspace(0, 1, 1001))
+    )
+    codes[:, 0] = 1
+    np.testing.assert_allclose(encoder.margins(noisy, codes)[[1, 500, 999], bmi], norm.ppf([0.001, 0.5, 0.999]))
+    with pytest.raises(ValueError, match='not "mode"'):
+        TabularEncoder(continuous_transform="mode").fit(mixed).margins(noisy, codes)

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy.stats import ks_2samp
 from sklearn.base import clone
 from sklearn.covariance import ledoit_wolf
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_iris, load_wine
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 from augment.base import chunk_rows
@@ -398,3 +399,19 @@ def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
 
     for label in ["female", "male"]:
         assert distance(adjusted, label) < 0.8 * distance(plain, label), label
+
+
+def test_calibrated_margins_give_drawn_columns_the_training_marginals():
+    X = load_wine(as_frame=True).data
+    gan = make(GANGenerator).fit(X)
+    assert gan.margins_.shape == (1001, X.shape[1])
+    mapped = gan.sample(5000)
+    margins, gan.margins_ = gan.margins_, None
+    plain = gan.sample(5000)
+    gan.margins_ = margins
+    ks_mapped = [ks_2samp(mapped[c], X[c]).statistic for c in X.columns]
+    ks_plain = [ks_2samp(plain[c], X[c]).statistic for c in X.columns]
+    assert max(ks_mapped) < 0.06 and np.mean(ks_plain) > 2 * np.mean(ks_mapped)
+    assert make(GANGenerator, calibrate_margins=False).fit(X).margins_ is None
+    assert make(VQVAEGenerator).fit(X).margins_ is None
+    assert make(VAEGenerator, continuous_transform="mode").fit(X).margins_ is None

@@ -60,6 +60,10 @@ def test_round_trip_continues_the_same_stream_with_every_dtype(cls, transform, t
     loaded = augment.load(saved(tmp_path, gen))
     assert type(loaded) is cls and loaded.get_params() == gen.get_params()
     assert loaded.ratio_ is not None and loaded.ratio_.training is False
+    if transform == "mode" or not gen.calibrate_margins:
+        assert gen.margins_ is None and loaded.margins_ is None
+    else:
+        np.testing.assert_array_equal(loaded.margins_, gen.margins_)
     (a, a_y), (b, b_y) = gen.sample(60), loaded.sample(60)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_series_equal(a_y, b_y)

@@ -148,6 +148,7 @@ class _CenterGenerator(BaseGenerator):
         max_categories=None,
         continuous_transform="quantile",
         rows_per_quantile=1,
+        calibrate_margins=False,
         device="cpu",
         random_state=None,
         verbose=False,
@@ -159,6 +160,7 @@ class _CenterGenerator(BaseGenerator):
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
         self.rows_per_quantile = rows_per_quantile
+        self.calibrate_margins = calibrate_margins
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
