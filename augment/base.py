@@ -419,7 +419,10 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _draw(self, classes):
         """Decoded rows for the class codes ``classes``, as a DataFrame typed like the training table."""
         continuous, codes = self._draw_encoded(classes)
-        return self.encoder_.inverse_transform(continuous, codes, getattr(self, "margins_", None))
+        margins = getattr(self, "margins_", None)  # None: calibration off, images, or a model saved before it
+        if margins is None:
+            return self.encoder_.inverse_transform(continuous, codes)
+        return self.encoder_.inverse_transform(continuous, codes, margins)
 
     def _draw_encoded(self, classes):
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""

@@ -238,11 +238,11 @@ def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones(transform)
     assert shares[1][1] == pytest.approx(0.4, abs=0.01) and shares[4][1] == pytest.approx(0.4, abs=0.01)
 
 
-@pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator])
-def test_generators_encode_with_a_knot_every_four_rows(cls):
+@pytest.mark.parametrize(("cls", "rows"), [(GANGenerator, 4), (VAEGenerator, 1)])
+def test_generators_encode_with_their_rows_per_knot(cls, rows):
     X = load_breast_cancer(as_frame=True).data
     encoder = cls(epochs=1, random_state=0).fit(X).encoder_
-    assert encoder.rows_per_quantile == 4 and encoder._quantile.n_quantiles_ == len(X) // 4
+    assert encoder.rows_per_quantile == rows and encoder._quantile.n_quantiles_ == len(X) // rows
 
 
 @pytest.mark.parametrize("transform", ["quantile", "whitened"])
