@@ -298,11 +298,8 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         the mixed table but also the balanced accuracy of classifiers trained
         on its rows (README, Quality: calibrated margins).
     calibrate_margins : bool, default=True
-        At the end of ``fit``, draw 10,000 rows and record each continuous
-        column's quantiles; ``sample`` maps every drawn column through them
-        onto the training column's marginal (quantile mapping), keeping the
-        rows' ranks. Tables with ``continuous_transform`` ``"quantile"`` or
-        ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
+        Map drawn columns onto the training marginals, as
+        :class:`GANGenerator` does by default.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
