@@ -560,13 +560,10 @@ class TabularEncoder:
             scores = self._whitening.inverse_transform(scores)
         missing = self._missing(np.asarray(codes), len(scores))
         levels = np.linspace(0.0, 1.0, n_levels)
-        normal = ndtri(np.clip(levels, _BOUND, 1 - _BOUND))
-        return np.column_stack(
-            [
-                np.quantile(z[~gone], levels) if (~gone).any() else normal
-                for z, gone in zip(scores.T, missing.T, strict=True)
-            ]
-        ).reshape(n_levels, scores.shape[1])
+        out = np.tile(ndtri(np.clip(levels, _BOUND, 1 - _BOUND))[:, None], (1, scores.shape[1]))
+        for j in np.flatnonzero((~missing).any(axis=0)):
+            out[:, j] = np.quantile(scores[~missing[:, j], j], levels)
+        return out
 
     def _missing(self, codes, n):
         """Whether each numeric cell is drawn missing, from the present/missing blocks of ``codes``."""
