@@ -16,6 +16,7 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
     python benchmarks/quality.py --seeds 0 1 2    # mean of 3 splits; boosting spread, paired gap to the mixture
     python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
+    python benchmarks/quality.py --draws 3        # every score the mean over 3 synthetic draws of one fit
     python benchmarks/quality.py --generators GAN --param pac=2 critic_steps=3   # any generator parameter
 """
 
@@ -54,8 +55,11 @@ TABLES = {
 GENERATORS = {"GAN": GANGenerator, "VAE": VAEGenerator, "VQ-VAE": VQVAEGenerator}
 
 
-def gaussian_mixture(train, n, seed):
-    """3 full-covariance components on standardized (one-hot) columns; categories by argmax."""
+def gaussian_mixture(train, seed):
+    """Sampler ``n -> DataFrame``: 3 full-covariance components on standardized (one-hot) columns.
+
+    Categories are the argmax of their one-hot block.
+    """
     categorical = [c for c in train.columns if _is_categorical(train[c], False)]
     levels = {c: pd.unique(train[c].astype(object)) for c in categorical}
     onehot = [(train[c].astype(object).to_numpy()[:, None] == levels[c][None, :]).astype(float) for c in categorical]
@@ -64,17 +68,21 @@ def gaussian_mixture(train, n, seed):
     matrix = np.hstack([numeric.to_numpy(), *onehot])
     scaler = StandardScaler().fit(matrix)
     gm = GaussianMixture(3, covariance_type="full", random_state=seed).fit(scaler.transform(matrix))
-    draws = scaler.inverse_transform(gm.sample(n)[0])
-    out = pd.DataFrame(draws[:, : numeric.shape[1]], columns=numeric.columns)
-    start = numeric.shape[1]
-    for c in categorical:
-        width = len(levels[c])
-        out[c] = levels[c][draws[:, start : start + width].argmax(axis=1)]
-        start += width
-    for c in numeric.columns:
-        if pd.api.types.is_integer_dtype(train[c]):
-            out[c] = out[c].round().astype(train[c].dtype)
-    return out[train.columns]
+
+    def sample(n):
+        draws = scaler.inverse_transform(gm.sample(n)[0])
+        out = pd.DataFrame(draws[:, : numeric.shape[1]], columns=numeric.columns)
+        start = numeric.shape[1]
+        for c in categorical:
+            width = len(levels[c])
+            out[c] = levels[c][draws[:, start : start + width].argmax(axis=1)]
+            start += width
+        for c in numeric.columns:
+            if pd.api.types.is_integer_dtype(train[c]):
+                out[c] = out[c].round().astype(train[c].dtype)
+        return out[train.columns]
+
+    return sample
 
 
 def missing_gap(real, synthetic):
@@ -84,14 +92,17 @@ def missing_gap(real, synthetic):
     return float((synthetic[share.index].isna().mean() - share).abs().max()) if len(share) else np.nan
 
 
-def score(name, model, fit_seconds, real, synthetic, train):
+def score(name, model, fit_seconds, real, draws, train):
+    """Every metric of ``model``'s synthetic tables ``draws`` against ``real``, each the mean over the draws."""
+    rows = pd.DataFrame([metrics(real, synthetic, train) for synthetic in draws])
+    return {"table": name, "model": model, "fit s": fit_seconds, **rows.mean().to_dict()}
+
+
+def metrics(real, synthetic, train):
     shapes = column_shapes(real, synthetic)
     ks = shapes.loc[shapes.kind == "continuous", "distance"].mean()
     tvd = shapes.loc[shapes.kind == "categorical", "distance"].mean()
     return {
-        "table": name,
-        "model": model,
-        "fit s": fit_seconds,
         "KS": ks,
         "TVD": tvd,
         "corr diff": correlation_difference(real, synthetic),
@@ -115,6 +126,7 @@ def main():
         help="override every generator's continuous_transform",
     )
     parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
+    parser.add_argument("--draws", type=int, default=1, help="synthetic tables per fit; scores are their mean")
     add_param_option(parser)
     args = parser.parse_args()
     check_params(parser, args.param, [GENERATORS[label] for label in args.generators])
@@ -155,16 +167,18 @@ def table_rows(name, seed, args):
     """Real-vs-real, the mixture and every generator on one half-split of table ``name``."""
     table = TABLES[name]()
     train, test = train_test_split(table, test_size=0.5, random_state=seed)
-    rows = [score(name, "real vs real", 0.0, test, train.iloc[: len(test)], train)]
+    rows = [score(name, "real vs real", 0.0, test, [train.iloc[: len(test)]], train)]
     start = time.perf_counter()
-    synthetic = gaussian_mixture(train, len(test), seed)
-    rows.append(score(name, "GaussianMixture", time.perf_counter() - start, test, synthetic, train))
+    mixture = gaussian_mixture(train, seed)
+    seconds = time.perf_counter() - start
+    rows.append(score(name, "GaussianMixture", seconds, test, [mixture(len(test)) for _ in range(args.draws)], train))
     for label in args.generators:
         params = {"random_state": seed, **params_for(GENERATORS[label], overrides(args))}
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
-        rows.append(score(name, label, seconds, test, generator.sample(len(test)), train))
+        draws = [generator.sample(len(test)) for _ in range(args.draws)]
+        rows.append(score(name, label, seconds, test, draws, train))
         print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
     return [{**row, "seed": seed} for row in rows]
 
