@@ -29,7 +29,8 @@ from .training import make_rng, train
 
 _FORMAT = 2
 _REDRAWS = 20
-MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals
+MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals (per class)
+MARGIN_MIN_ROWS = 10  # a class with fewer training rows is left as drawn: too few to calibrate against
 
 
 def chunk_rows(device):
@@ -238,16 +239,21 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._fitted(model)
         self.model_ = model
         self._n_features_out = self._latent_dim()
-        self.margins_ = self._fit_margins()
+        self.margins_ = self._fit_margins(continuous, codes, labels)
         return self
 
-    def _fit_margins(self):
-        """The quantiles of :data:`MARGIN_DRAWS` drawn rows' columns that ``sample`` maps through; ``None`` when off.
+    def _fit_margins(self, continuous, codes, labels):
+        """Per class (one group when fit without ``y``), the drawn and the training quantiles ``sample`` maps between.
 
         Quantile mapping (as bias correction of climate models does): each
         drawn continuous column goes through the generator's own marginal
         CDF and the training column's quantile function, so the rows keep
-        the generator's ranks and dependence and take the training marginals.
+        the generator's ranks and dependence and take the training
+        marginals. A generator fit with ``y`` maps each class's rows onto
+        that class's training marginals (:data:`MARGIN_DRAWS` drawn rows per
+        class), so rows drawn for one class are not pulled towards the
+        marginal of all; a class with fewer than :data:`MARGIN_MIN_ROWS`
+        rows maps through the identity. ``None`` when off.
         """
         encoder = self.encoder_
         if (
@@ -257,8 +263,17 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             or encoder.layout_.n_continuous == 0
         ):
             return None
-        continuous, codes = self._draw_encoded(self._class_codes(MARGIN_DRAWS, None))
-        return encoder.margins(continuous, codes)
+        normal = encoder.margins(np.empty((0, continuous.shape[1])), np.empty((0, codes.shape[1]), dtype=np.int64))
+        if not self._n_classes:
+            return np.stack([[encoder.margins(*self._draw_encoded(np.zeros(MARGIN_DRAWS, dtype=np.int64))), normal]])
+        pairs = []
+        for c, count in enumerate(self._class_counts):
+            if count < MARGIN_MIN_ROWS:
+                pairs.append([normal, normal])
+                continue
+            drawn = encoder.margins(*self._draw_encoded(np.full(MARGIN_DRAWS, c, dtype=np.int64)))
+            pairs.append([drawn, encoder.margins(continuous[labels == c], codes[labels == c])])
+        return np.stack(pairs)
 
     def _fit_ratio(self, model, data, rng):
         """The :class:`DensityRatio` that ``sample`` picks among ``n_candidates`` with; ``None`` for 1.
@@ -422,7 +437,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         margins = getattr(self, "margins_", None)  # None: calibration off, images, or a model saved before it
         if margins is None:
             return self.encoder_.inverse_transform(continuous, codes)
-        return self.encoder_.inverse_transform(continuous, codes, margins)
+        return self.encoder_.inverse_transform(continuous, codes, margins, np.asarray(classes))
 
     def _draw_encoded(self, classes):
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""

@@ -158,21 +158,20 @@ def _quantile_normal(quantile, values, rng=None):
     return out
 
 
-def _through_margins(z, margins):
-    """Map each column of ``z`` through the empirical CDF whose quantiles are ``margins`` onto a standard normal.
+def _through_margins(z, source, target):
+    """Map each column of ``z`` from the quantiles ``source`` onto the quantiles ``target`` (same probabilities).
 
-    Quantile mapping: ``margins`` holds a generator's drawn normal scores
-    at evenly spaced probabilities, so each column of the result is
-    standard normal when ``z`` follows the generator, and decoding it
-    gives the training column's marginal.
+    Quantile mapping: ``source`` holds a generator's drawn normal scores and
+    ``target`` the training rows' at evenly spaced probabilities, so each
+    column of the result follows the training marginal when ``z`` follows
+    the generator, and keeps the ranks of ``z``. A run of tied source
+    quantiles maps to the middle of its target run.
     """
-    levels = np.linspace(0.0, 1.0, margins.shape[0])
     out = np.empty_like(z)
     for j in range(z.shape[1]):
-        table = margins[:, j]
-        low = np.interp(z[:, j], table, levels)
-        high = -np.interp(-z[:, j], -table[::-1], -levels[::-1])
-        out[:, j] = ndtri(np.clip(0.5 * (low + high), _BOUND, 1 - _BOUND))
+        low = np.interp(z[:, j], source[:, j], target[:, j])
+        high = -np.interp(-z[:, j], -source[::-1, j], -target[::-1, j])
+        out[:, j] = 0.5 * (low + high)
     return out
 
 
@@ -535,23 +534,26 @@ class TabularEncoder:
         return out
 
     def margins(self, continuous, codes, n_levels=1001):
-        """Quantiles of a generator's drawn columns, the ``margins`` that ``inverse_transform`` maps through.
+        """Quantiles of encoded rows' numeric columns, in the normal-score space ``inverse_transform`` maps in.
+
+        A generator's drawn rows give the source and the training rows (or
+        one class of them) the target of the ``margins`` pair that
+        :meth:`inverse_transform` maps through.
 
         Parameters
         ----------
         continuous : ndarray of shape (n, layout_.n_continuous)
-            Continuous slots of many rows drawn from a generator.
+            Continuous slots of encoded rows.
         codes : ndarray of int of shape (n, n_blocks)
-            Their block codes; a value drawn as missing is left out.
+            Their block codes; a value missing is left out.
         n_levels : int, default=1001
             Evenly spaced probabilities, 0 and 1 included.
 
         Returns
         -------
         margins : ndarray of shape (n_levels, n_numeric_columns)
-            Each column's drawn normal scores at those probabilities. A
-            column drawn missing in every row gets the standard normal's,
-            which leaves it as it is.
+            Each column's normal scores at those probabilities. A column
+            missing in every row gets the standard normal's.
         """
         if self.continuous_transform == "mode":
             raise ValueError('margins apply to continuous_transform="quantile" or "whitened", not "mode".')
@@ -575,21 +577,26 @@ class TabularEncoder:
                 column += 1
         return missing
 
-    def inverse_transform(self, continuous, codes, margins=None):
+    def inverse_transform(self, continuous, codes, margins=None, groups=None):
         """Decode continuous slots and block codes back into a typed DataFrame.
 
         Parameters
         ----------
         continuous : ndarray of shape (n, layout_.n_continuous)
         codes : ndarray of int of shape (n, n_blocks)
-        margins : ndarray, default=None
-            From :meth:`margins`: map each column through the generator's
-            own marginal onto the training one before decoding.
+        margins : ndarray of shape (n_groups, 2, n_levels, n_numeric_columns), default=None
+            Per group, a source and a target from :meth:`margins`: each
+            column is mapped from the source marginal onto the target one
+            before decoding.
+        groups : ndarray of int of shape (n,), default=None
+            The group of ``margins`` each row maps through; all group 0 by default.
         """
         continuous = np.asarray(continuous, dtype=np.float64)
         codes = np.asarray(codes)
         n = continuous.shape[0]
-        values = self._decode_continuous(continuous, codes, margins)
+        values = self._decode_continuous(
+            continuous, codes, margins, np.zeros(n, dtype=np.int64) if groups is None else groups
+        )
         missing = self._missing(codes, n)
         out = {}
         for j, num in enumerate(self._numeric):
@@ -599,14 +606,18 @@ class TabularEncoder:
             out[cat.name] = self._restore_categorical(cat, codes[:, first_cat + i], n)
         return pd.DataFrame(out, columns=self.columns_)
 
-    def _decode_continuous(self, continuous, codes, margins):
+    def _decode_continuous(self, continuous, codes, margins, groups):
         if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
             if self.continuous_transform == "whitened":
                 continuous = self._whitening.inverse_transform(continuous)
             if margins is not None:
-                continuous = _through_margins(continuous, margins)
+                mapped = continuous.copy()
+                for group, (source, target) in enumerate(margins):
+                    rows = groups == group
+                    mapped[rows] = _through_margins(continuous[rows], source, target)
+                continuous = mapped
             return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)
         for j, num in enumerate(self._numeric):

@@ -85,10 +85,11 @@ class GANGenerator(BaseGenerator):
         the sample's clumps and ties, which a classifier learns to spot
         (README, Quality: calibrated margins).
     calibrate_margins : bool, default=True
-        At the end of ``fit``, draw 10,000 rows and record each continuous
-        column's quantiles; ``sample`` maps every drawn column through them
-        onto the training column's marginal (quantile mapping), keeping the
-        rows' ranks. Tables with ``continuous_transform`` ``"quantile"`` or
+        At the end of ``fit``, draw 10,000 rows (per class, when fit with
+        ``y``) and record each continuous column's quantiles; ``sample`` maps
+        every drawn column through them onto the training column's marginal
+        (that class's, for a class of 10 rows or more), keeping the rows'
+        ranks (quantile mapping). Tables with ``continuous_transform`` ``"quantile"`` or
         ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
@@ -117,9 +118,10 @@ class GANGenerator(BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` or for images.
-    margins_ : ndarray of shape (1001, n_continuous_columns) or None
-        The quantiles of the generator's own drawn columns that ``sample``
-        maps through (``calibrate_margins``); ``None`` when off or for images.
+    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
+        Per class (one group when fit without ``y``), the quantiles of the
+        generator's drawn columns and of the training ones that ``sample``
+        maps between (``calibrate_margins``); ``None`` when off or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -324,9 +326,10 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` (the default) or for images.
-    margins_ : ndarray of shape (1001, n_continuous_columns) or None
-        The quantiles of the generator's own drawn columns that ``sample``
-        maps through (``calibrate_margins``); ``None`` when off or for images.
+    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
+        Per class (one group when fit without ``y``), the quantiles of the
+        generator's drawn columns and of the training ones that ``sample``
+        maps between (``calibrate_margins``); ``None`` when off or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -525,9 +528,10 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     ratio_ : DensityRatio or None
         The classifier ``sample`` picks among candidates with; ``None`` when
         ``n_candidates=1`` (the default) or for images.
-    margins_ : ndarray of shape (1001, n_continuous_columns) or None
-        The quantiles of the generator's own drawn columns that ``sample``
-        maps through (``calibrate_margins``); ``None`` when off or for images.
+    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
+        Per class (one group when fit without ``y``), the quantiles of the
+        generator's drawn columns and of the training ones that ``sample``
+        maps between (``calibrate_margins``); ``None`` when off or for images.
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
     prior_copies_ : float

@@ -257,11 +257,12 @@ def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_r
         return np.exp(rng.standard_normal((n, 4))) * 2 - 1
 
     empty = np.empty((20_000, 0), dtype=np.int64)
-    margins = encoder.margins(draw(20_000), empty)
-    assert margins.shape == (1001, 4) and np.all(np.diff(margins, axis=0) >= 0)
+    source = encoder.margins(draw(20_000), empty)
+    assert source.shape == (1001, 4) and np.all(np.diff(source, axis=0) >= 0)
+    target = encoder.margins(*encoder.encode(X))
     drawn = draw(20_000)
     plain = encoder.inverse_transform(drawn, empty)
-    mapped = encoder.inverse_transform(drawn, empty, margins)
+    mapped = encoder.inverse_transform(drawn, empty, np.stack([[source, target]]))
     for column in X.columns:
         assert ks_2samp(plain[column], X[column]).statistic > 0.15, column
         assert ks_2samp(mapped[column], X[column]).statistic < 0.05, column
@@ -286,3 +287,27 @@ def test_margins_leave_out_missing_draws_and_refuse_mode(mixed):
     np.testing.assert_allclose(encoder.margins(noisy, codes)[[1, 500, 999], bmi], norm.ppf([0.001, 0.5, 0.999]))
     with pytest.raises(ValueError, match='not "mode"'):
         TabularEncoder(continuous_transform="mode").fit(mixed).margins(noisy, codes)
+
+
+def test_margins_map_each_group_of_rows_onto_its_own_target():
+    # Two groups drawn alike, one mapped onto the lower half of the training rows and one onto the
+    # upper half: each group's decoded column follows its own half, not the marginal of all rows.
+    X = load_breast_cancer(as_frame=True).data.iloc[:, :3]
+    encoder = TabularEncoder(rows_per_quantile=1).fit(X)
+    continuous, codes = encoder.encode(X)
+    low = (X["mean radius"] <= X["mean radius"].median()).to_numpy()
+    empty = np.empty((4000, 0), dtype=np.int64)
+    drawn = np.random.default_rng(0).standard_normal((4000, 3))
+    source = encoder.margins(drawn, empty)
+    margins = np.stack(
+        [
+            [source, encoder.margins(continuous[low], codes[low])],
+            [source, encoder.margins(continuous[~low], codes[~low])],
+        ]
+    )
+    groups = np.repeat([0, 1], 2000)
+    mapped = encoder.inverse_transform(drawn, empty, margins, groups)
+    for group, rows in [(0, low), (1, ~low)]:
+        radius = mapped["mean radius"][groups == group]
+        assert ks_2samp(radius, X["mean radius"][rows]).statistic < 0.06, group
+        assert ks_2samp(radius, X["mean radius"]).statistic > 0.4, group

@@ -404,7 +404,7 @@ def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
 def test_calibrated_margins_give_drawn_columns_the_training_marginals():
     X = load_wine(as_frame=True).data
     gan = make(GANGenerator).fit(X)
-    assert gan.margins_.shape == (1001, X.shape[1])
+    assert gan.margins_.shape == (1, 2, 1001, X.shape[1])
     mapped = gan.sample(5000)
     margins, gan.margins_ = gan.margins_, None
     plain = gan.sample(5000)
@@ -415,3 +415,31 @@ def test_calibrated_margins_give_drawn_columns_the_training_marginals():
     assert make(GANGenerator, calibrate_margins=False).fit(X).margins_ is None
     assert make(VQVAEGenerator).fit(X).margins_ is None
     assert make(VAEGenerator, continuous_transform="mode").fit(X).margins_ is None
+
+
+def test_calibrated_margins_of_a_labelled_fit_give_each_class_its_own_marginals():
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    vae = make(VAEGenerator).fit(X, y)
+    assert vae.margins_.shape == (3, 2, 1001, X.shape[1])
+    counts = {0: 2000, 2: 2000}
+    mapped_X, mapped_y = vae.sample(y=counts)
+    margins, vae.margins_ = vae.margins_, None
+    plain_X, plain_y = vae.sample(y=counts)
+    vae.margins_ = margins
+    for label in counts:
+        real = X[y == label]
+        mapped = [ks_2samp(mapped_X[mapped_y == label][c], real[c]).statistic for c in X.columns]
+        plain = [ks_2samp(plain_X[plain_y == label][c], real[c]).statistic for c in X.columns]
+        assert max(mapped) < 0.1 and np.mean(plain) > 2 * np.mean(mapped), label
+
+
+def test_a_class_too_small_to_calibrate_against_is_left_as_drawn():
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    keep = np.r_[np.flatnonzero(y != 1), np.flatnonzero(y == 1)[:9]]
+    vae = make(VAEGenerator).fit(X.iloc[keep], y.iloc[keep])
+    encoder = vae.encoder_
+    drawn, codes = vae._draw_encoded(np.ones(500, dtype=np.int64))
+    plain = encoder.inverse_transform(drawn, codes)
+    mapped = encoder.inverse_transform(drawn, codes, vae.margins_, np.ones(500, dtype=np.int64))
+    pd.testing.assert_frame_equal(mapped, plain)
+    assert not np.array_equal(vae.margins_[0, 0], vae.margins_[0, 1])

@@ -14,8 +14,9 @@ from augment.selection import classifier_candidates
 
 from _device import DEVICE
 
-# The choice itself is under test here; a 5-epoch VAE with calibrated margins lost to random
-# over-sampling on rare_cancer(30), so these fits keep its margins as they are.
+# The choice itself is under test here; a 5-epoch VAE with calibrated margins (each class's marginals
+# on a dependence it has not learned yet) lost to random over-sampling on rare_cancer(45), so these
+# fits leave their draws as they are.
 SMALL = {"epochs": 5, "hidden_dims": (32,), "latent_dim": 8, "calibrate_margins": False, "device": DEVICE}
 
 
