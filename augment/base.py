@@ -110,6 +110,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
         "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
         "calibrate_margins": ["boolean"],
+        "smoothing": [Interval(Real, 0, None, closed="left")],
         "image_shape": ["array-like", None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "random_state": ["random_state"],
@@ -121,6 +122,9 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     n_candidates = 1
     """Overridden by the ``n_candidates`` parameter of generators that resample by a density ratio."""
+
+    smoothing = 0.0
+    """Overridden by the ``smoothing`` parameter; a generator saved before it draws unsmoothed."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -434,10 +438,17 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _draw(self, classes):
         """Decoded rows for the class codes ``classes``, as a DataFrame typed like the training table."""
         continuous, codes = self._draw_encoded(classes)
-        margins = getattr(self, "margins_", None)  # None: calibration off, images, or a model saved before it
-        if margins is None:
+        if self.image_shape is not None:
             return self.encoder_.inverse_transform(continuous, codes)
-        return self.encoder_.inverse_transform(continuous, codes, margins, np.asarray(classes))
+        margins = getattr(self, "margins_", None)  # None: calibration off, or a model saved before it
+        return self.encoder_.inverse_transform(
+            continuous,
+            codes,
+            margins,
+            None if margins is None else np.asarray(classes),
+            self.smoothing,
+            self._next_seed(),
+        )
 
     def _draw_encoded(self, classes):
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""

@@ -19,6 +19,8 @@ from sklearn.preprocessing import QuantileTransformer
 _MAX_DECIMALS = 6
 _MODE_WEIGHT_MIN = 0.005
 _BOUND = 1e-7  # QuantileTransformer's clip on probabilities before the normal quantile
+ATOM_SHARE = 0.1
+"""A value held by at least this share of a column's present training rows is a point mass that smoothing keeps."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class _Numeric:
     low: float
     high: float
     has_missing: bool
+    mean: float = 0.0
+    spread: float = 0.0
+    atoms: object = None
     mixture: object = None
 
 
@@ -173,6 +178,25 @@ def _through_margins(z, source, target):
         high = -np.interp(-z[:, j], -source[::-1, j], -target[::-1, j])
         out[:, j] = 0.5 * (low + high)
     return out
+
+
+def _atoms(values):
+    """The values held by at least :data:`ATOM_SHARE` of ``values``, sorted."""
+    uniques, counts = np.unique(values, return_counts=True)
+    return uniques[counts >= ATOM_SHARE * values.size]
+
+
+def _smooth(column, num, bandwidth, noise):
+    """Kernel smoothing of decoded values: each moves by ``bandwidth`` training deviations times ``noise``.
+
+    The result is shrunk about the training mean by ``1 / sqrt(1 +
+    bandwidth**2)``, so a column drawn with the training mean and variance
+    keeps both (a smoothed bootstrap); values at an atom of the column (a
+    point mass such as a zero-inflated column's zeros) stay where they are.
+    """
+    free = ~np.isin(column, num.atoms)
+    moved = num.mean + (column - num.mean + bandwidth * num.spread * noise) / np.sqrt(1 + bandwidth**2)
+    return np.where(free, moved, column)
 
 
 def _decimals(values, dtype):
@@ -379,6 +403,9 @@ class TabularEncoder:
             float(values.min()),
             float(values.max()),
             bool(missing.any()),
+            float(values.mean()),
+            float(values.std()),
+            _atoms(values),
         )
 
     def _numeric_matrix(self, df):
@@ -577,7 +604,7 @@ class TabularEncoder:
                 column += 1
         return missing
 
-    def inverse_transform(self, continuous, codes, margins=None, groups=None):
+    def inverse_transform(self, continuous, codes, margins=None, groups=None, smoothing=0.0, random_state=None):
         """Decode continuous slots and block codes back into a typed DataFrame.
 
         Parameters
@@ -590,6 +617,13 @@ class TabularEncoder:
             before decoding.
         groups : ndarray of int of shape (n,), default=None
             The group of ``margins`` each row maps through; all group 0 by default.
+        smoothing : float, default=0.0
+            Bandwidth of a Gaussian kernel, in training standard deviations
+            of each numeric column, that every decoded value not at one of
+            the column's point masses is smoothed with (variance kept by a
+            shrink about the training mean), then bounded and rounded again.
+        random_state : int or numpy.random.Generator, default=None
+            Seed of the smoothing noise.
         """
         continuous = np.asarray(continuous, dtype=np.float64)
         codes = np.asarray(codes)
@@ -598,9 +632,13 @@ class TabularEncoder:
             continuous, codes, margins, np.zeros(n, dtype=np.int64) if groups is None else groups
         )
         missing = self._missing(codes, n)
+        rng = np.random.default_rng(random_state)
         out = {}
         for j, num in enumerate(self._numeric):
-            out[num.name] = self._restore_numeric(num, values[:, j], missing[:, j] if num.has_missing else None)
+            column = self._rounded(num, values[:, j])
+            if smoothing:
+                column = self._rounded(num, _smooth(column, num, smoothing, rng.standard_normal(n)))
+            out[num.name] = self._restore_numeric(num, column, missing[:, j] if num.has_missing else None)
         first_cat = len(self.layout_.blocks) - len(self._categorical)
         for i, cat in enumerate(self._categorical):
             out[cat.name] = self._restore_categorical(cat, codes[:, first_cat + i], n)
@@ -627,9 +665,13 @@ class TabularEncoder:
         return values
 
     @staticmethod
-    def _restore_numeric(num, column, missing):
+    def _rounded(num, column):
+        """``column`` bounded to the training range and rounded to the column's decimals."""
         column = np.clip(column, num.low, num.high)
-        column = np.round(column, 0 if num.integer else num.decimals) if num.decimals is not None else column
+        return np.round(column, 0 if num.integer else num.decimals) if num.decimals is not None else column
+
+    @staticmethod
+    def _restore_numeric(num, column, missing):
         series = pd.Series(column)
         dtype = num.dtype
         if missing is not None and missing.any():

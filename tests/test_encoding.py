@@ -311,3 +311,34 @@ def test_margins_map_each_group_of_rows_onto_its_own_target():
         radius = mapped["mean radius"][groups == group]
         assert ks_2samp(radius, X["mean radius"][rows]).statistic < 0.06, group
         assert ks_2samp(radius, X["mean radius"]).statistic > 0.4, group
+
+
+def test_smoothing_keeps_mean_variance_and_point_masses_and_moves_the_rest():
+    # A zero-inflated count (40% zeros) and a continuous column, decoded from their own encoding:
+    # smoothing leaves the zeros, keeps each column's mean and spread, and moves the other values
+    # off the training values by about the bandwidth.
+    rng = np.random.default_rng(0)
+    n = 4000
+    X = pd.DataFrame(
+        {
+            "visits": np.where(rng.random(n) < 0.4, 0, rng.poisson(6, n) + 1),
+            "bmi": np.round(rng.normal(27, 4, n), 1),
+        }
+    )
+    encoder = TabularEncoder(rows_per_quantile=1).fit(X)
+    continuous, codes = encoder.encode(X)
+    plain = encoder.inverse_transform(continuous, codes)
+    smoothed = encoder.inverse_transform(continuous, codes, smoothing=0.3, random_state=0)
+    pd.testing.assert_frame_equal(plain, X)
+    assert smoothed.dtypes.tolist() == X.dtypes.tolist()
+    zeros = X["visits"] == 0
+    assert (smoothed["visits"][zeros] == 0).all()
+    assert abs((smoothed["visits"] == 0).mean() - zeros.mean()) < 0.02
+    for column in X.columns:
+        assert abs(smoothed[column].mean() - X[column].mean()) < 0.05 * X[column].std(), column
+        assert abs(smoothed[column].std() / X[column].std() - 1) < 0.03, column
+    shift = (smoothed["bmi"] - X["bmi"]) / X["bmi"].std()
+    assert 0.25 < shift.std() < 0.35
+    assert (smoothed["bmi"] == np.round(smoothed["bmi"], 1)).all()
+    again = encoder.inverse_transform(continuous, codes, smoothing=0.3, random_state=0)
+    pd.testing.assert_frame_equal(again, smoothed)

@@ -443,3 +443,23 @@ def test_a_class_too_small_to_calibrate_against_is_left_as_drawn():
     mapped = encoder.inverse_transform(drawn, codes, vae.margins_, np.ones(500, dtype=np.int64))
     pd.testing.assert_frame_equal(mapped, plain)
     assert not np.array_equal(vae.margins_[0, 0], vae.margins_[0, 1])
+
+
+@pytest.mark.parametrize("cls", GENERATORS, ids=lambda c: c.__name__)
+def test_smoothing_moves_drawn_values_off_the_training_values_and_keeps_the_marginals(cls):
+    X = load_wine(as_frame=True).data
+    plain = make(cls).fit(X)
+    smooth = make(cls, smoothing=0.3).fit(X)
+    a, b = plain.sample(3000), smooth.sample(3000)
+    magnesium = X["magnesium"]  # integers, 53 values over 178 rows
+    # The same fit and the same encoded draws: smoothing alone moves each value, by about its bandwidth.
+    shift = (b["alcohol"] - a["alcohol"]) / X["alcohol"].std()
+    assert 0.2 < shift.std() < 0.4 and (shift != 0).mean() > 0.9
+    for column in ["alcohol", "magnesium", "proline"]:
+        # Shrunk about the training mean: the variance of a draw with the training variance is kept.
+        expected = (a[column].var() + 0.09 * X[column].var(ddof=0)) / 1.09
+        assert abs(b[column].var() / expected - 1) < 0.1, column
+        assert abs(b[column].mean() - a[column].mean()) < 0.1 * X[column].std(), column
+    assert b.dtypes.equals(a.dtypes) and (b["magnesium"] == np.round(b["magnesium"])).all()
+    assert b["magnesium"].between(magnesium.min(), magnesium.max()).all()
+    pd.testing.assert_frame_equal(make(cls, smoothing=0.3).fit(X).sample(3000), b)
