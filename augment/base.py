@@ -445,9 +445,9 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             continuous,
             codes,
             margins,
-            None if margins is None else np.asarray(classes),
+            np.asarray(classes),
             self.smoothing,
-            self._next_seed(),
+            self._next_seed() if self.smoothing else None,
         )
 
     def _draw_encoded(self, classes):
