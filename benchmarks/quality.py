@@ -17,6 +17,7 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py --seeds 0 1 2    # mean of 3 splits; boosting spread, paired gap to the mixture
     python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
     python benchmarks/quality.py --draws 3        # every score the mean over 3 synthetic draws of one fit
+    python benchmarks/quality.py --smoothing 0 0.2 0.3   # each fit's draws scored at each smoothing
     python benchmarks/quality.py --generators GAN --param pac=2 critic_steps=3   # any generator parameter
 """
 
@@ -127,6 +128,13 @@ def main():
     )
     parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
     parser.add_argument("--draws", type=int, default=1, help="synthetic tables per fit; scores are their mean")
+    parser.add_argument(
+        "--smoothing",
+        type=float,
+        nargs="+",
+        default=None,
+        help="score each fit's draws at each of these smoothing values (a sampling-time parameter)",
+    )
     add_param_option(parser)
     args = parser.parse_args()
     check_params(parser, args.param, [GENERATORS[label] for label in args.generators])
@@ -177,9 +185,14 @@ def table_rows(name, seed, args):
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
-        draws = [generator.sample(len(test)) for _ in range(args.draws)]
-        rows.append(score(name, label, seconds, test, draws, train))
-        print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
+        for smoothing in args.smoothing or [None]:
+            model = label
+            if smoothing is not None:
+                generator.set_params(smoothing=smoothing)
+                model = f"{label} smoothing={smoothing:g}"
+            draws = [generator.sample(len(test)) for _ in range(args.draws)]
+            rows.append(score(name, model, seconds, test, draws, train))
+            print(pd.DataFrame(rows[-1:]).assign(seed=seed).to_string(index=False, float_format="%.3f"), flush=True)
     return [{**row, "seed": seed} for row in rows]
 
 
