@@ -199,6 +199,22 @@ def _smooth(column, num, bandwidth, noise):
     return np.where(free, moved, column)
 
 
+def _kernel_factor(values):
+    """A factor ``L`` of the numeric columns' correlation matrix, ``L @ L.T``, with a unit diagonal.
+
+    Correlations are taken over the rows where both columns are present
+    (0 for a constant column); negative eigenvalues of the result are
+    dropped. Smoothing noise ``standard_normal @ L.T`` is then correlated
+    like the columns, so a kernel step moves correlated columns together
+    (Silverman's multivariate kernel with the data's covariance shape).
+    """
+    corr = np.nan_to_num(pd.DataFrame(values).corr().to_numpy(), nan=0.0)
+    np.fill_diagonal(corr, 1.0)
+    eigenvalues, vectors = np.linalg.eigh(corr)
+    factor = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    return factor / np.linalg.norm(factor, axis=1, keepdims=True)
+
+
 def _decimals(values, dtype):
     """Fewest decimals (up to 6) that reproduce every value to the column's precision, else None."""
     precision = np.finfo(dtype).eps * 8 if np.issubdtype(dtype, np.floating) else 1e-12
@@ -360,6 +376,7 @@ class TabularEncoder:
                 self._order.append(("num", len(self._numeric)))
                 self._numeric.append(self._fit_numeric(series, name, missing))
         self._scale = np.array([max(abs(n.low), abs(n.high)) or 1.0 for n in self._numeric])
+        self._kernel = _kernel_factor(self._numeric_matrix(df))
         self._fit_continuous(df)
         self.layout_ = self._make_layout()
         return self
@@ -622,6 +639,7 @@ class TabularEncoder:
             of each numeric column, that every decoded value not at one of
             the column's point masses is smoothed with (variance kept by a
             shrink about the training mean), then bounded and rounded again.
+            The noise is correlated across columns as the training columns are.
         random_state : int or numpy.random.Generator, default=None
             Seed of the smoothing noise.
         """
@@ -632,12 +650,13 @@ class TabularEncoder:
             continuous, codes, margins, np.zeros(n, dtype=np.int64) if groups is None else groups
         )
         missing = self._missing(codes, n)
-        rng = np.random.default_rng(random_state)
+        if smoothing:
+            noise = np.random.default_rng(random_state).standard_normal((n, len(self._numeric))) @ self._kernel.T
         out = {}
         for j, num in enumerate(self._numeric):
             column = self._rounded(num, values[:, j])
             if smoothing:
-                column = self._rounded(num, _smooth(column, num, smoothing, rng.standard_normal(n)))
+                column = self._rounded(num, _smooth(column, num, smoothing, noise[:, j]))
             out[num.name] = self._restore_numeric(num, column, missing[:, j] if num.has_missing else None)
         first_cat = len(self.layout_.blocks) - len(self._categorical)
         for i, cat in enumerate(self._categorical):

@@ -93,9 +93,10 @@ class GANGenerator(BaseGenerator):
         ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
     smoothing : float, default=0.0
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column,
-        shrunk about the column's mean so that the variance is kept (a
-        smoothed bootstrap); values held by 10% of the training rows or more
+        numeric value with, in training standard deviations of its column
+        and correlated across columns as the training columns are, shrunk
+        about the column's mean so that the covariance is kept (a smoothed
+        bootstrap); values held by 10% of the training rows or more
         (a zero-inflated column's zeros) are kept as drawn. It blurs the
         training rows' clumps that a generator reproduces and that a
         classifier spots; ``0`` turns it off. Tables only (README, Quality:
@@ -315,9 +316,10 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         :class:`GANGenerator` does by default.
     smoothing : float, default=0.0
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column,
-        shrunk about the column's mean so that the variance is kept (a
-        smoothed bootstrap); values held by 10% of the training rows or more
+        numeric value with, in training standard deviations of its column
+        and correlated across columns as the training columns are, shrunk
+        about the column's mean so that the covariance is kept (a smoothed
+        bootstrap); values held by 10% of the training rows or more
         (a zero-inflated column's zeros) are kept as drawn. It blurs the
         training rows' clumps that a generator reproduces and that a
         classifier spots; ``0`` turns it off. Tables only (README, Quality:
@@ -525,9 +527,10 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         ones already, and mapping raised its detection AUC on one table of two.
     smoothing : float, default=0.0
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column,
-        shrunk about the column's mean so that the variance is kept (a
-        smoothed bootstrap); values held by 10% of the training rows or more
+        numeric value with, in training standard deviations of its column
+        and correlated across columns as the training columns are, shrunk
+        about the column's mean so that the covariance is kept (a smoothed
+        bootstrap); values held by 10% of the training rows or more
         (a zero-inflated column's zeros) are kept as drawn. It blurs the
         training rows' clumps that a generator reproduces and that a
         classifier spots; ``0`` turns it off. Tables only (README, Quality:

@@ -314,15 +314,18 @@ def test_margins_map_each_group_of_rows_onto_its_own_target():
 
 
 def test_smoothing_keeps_mean_variance_and_point_masses_and_moves_the_rest():
-    # A zero-inflated count (40% zeros) and a continuous column, decoded from their own encoding:
-    # smoothing leaves the zeros, keeps each column's mean and spread, and moves the other values
-    # off the training values by about the bandwidth.
+    # A zero-inflated count (40% zeros) and two correlated continuous columns, decoded from their
+    # own encoding: smoothing leaves the zeros, keeps each column's mean and spread and the
+    # correlation, and moves the other values off the training values by about the bandwidth,
+    # the correlated columns together.
     rng = np.random.default_rng(0)
     n = 4000
+    bmi = rng.normal(27, 4, n)
     X = pd.DataFrame(
         {
             "visits": np.where(rng.random(n) < 0.4, 0, rng.poisson(6, n) + 1),
-            "bmi": np.round(rng.normal(27, 4, n), 1),
+            "bmi": np.round(bmi, 1),
+            "weight": np.round(3 * bmi + rng.normal(0, 4, n), 1),
         }
     )
     encoder = TabularEncoder(rows_per_quantile=1).fit(X)
@@ -339,6 +342,9 @@ def test_smoothing_keeps_mean_variance_and_point_masses_and_moves_the_rest():
         assert abs(smoothed[column].std() / X[column].std() - 1) < 0.03, column
     shift = (smoothed["bmi"] - X["bmi"]) / X["bmi"].std()
     assert 0.25 < shift.std() < 0.35
+    weight_shift = (smoothed["weight"] - X["weight"]) / X["weight"].std()
+    assert abs(np.corrcoef(shift, weight_shift)[0, 1] - X["bmi"].corr(X["weight"])) < 0.05
+    assert abs(smoothed["bmi"].corr(smoothed["weight"]) - X["bmi"].corr(X["weight"])) < 0.01
     assert (smoothed["bmi"] == np.round(smoothed["bmi"], 1)).all()
     again = encoder.inverse_transform(continuous, codes, smoothing=0.3, random_state=0)
     pd.testing.assert_frame_equal(again, smoothed)
