@@ -21,6 +21,8 @@ _MODE_WEIGHT_MIN = 0.005
 _BOUND = 1e-7  # QuantileTransformer's clip on probabilities before the normal quantile
 ATOM_SHARE = 0.1
 """A value held by at least this share of a column's present training rows is a point mass that smoothing keeps."""
+ROWS_PER_VALUE = 10
+"""A column with at least this many present training rows per distinct value is few-valued: smoothing keeps all."""
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,16 @@ def _through_margins(z, source, target):
 
 
 def _atoms(values):
-    """The values held by at least :data:`ATOM_SHARE` of ``values``, sorted."""
+    """The point masses of ``values``, sorted: every value of a few-valued column, else those held by a large share.
+
+    A column is few-valued when it has :data:`ROWS_PER_VALUE` rows or more
+    per distinct value (counts, scores, levels): its sample already shows
+    the distribution's support, which smoothing would blur. Otherwise a
+    value is a point mass when :data:`ATOM_SHARE` of the rows hold it.
+    """
     uniques, counts = np.unique(values, return_counts=True)
+    if values.size >= ROWS_PER_VALUE * uniques.size:
+        return uniques
     return uniques[counts >= ATOM_SHARE * values.size]
 
 
