@@ -91,7 +91,7 @@ class GANGenerator(BaseGenerator):
         (that class's, for a class of 10 rows or more), keeping the rows'
         ranks (quantile mapping). Tables with ``continuous_transform`` ``"quantile"`` or
         ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
-    smoothing : float, default=0.0
+    smoothing : float, default=0.2
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
         numeric value with, in training standard deviations of its column
         and correlated across columns as the training columns are, shrunk
@@ -193,7 +193,7 @@ class GANGenerator(BaseGenerator):
         continuous_transform="whitened",
         rows_per_quantile=4,
         calibrate_margins=True,
-        smoothing=0.0,
+        smoothing=0.2,
         image_shape=None,
         device="auto",
         random_state=None,
@@ -314,7 +314,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     calibrate_margins : bool, default=True
         Map drawn columns onto the training marginals, as
         :class:`GANGenerator` does by default.
-    smoothing : float, default=0.0
+    smoothing : float, default=0.2
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
         numeric value with, in training standard deviations of its column
         and correlated across columns as the training columns are, shrunk
@@ -403,7 +403,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         continuous_transform="quantile",
         rows_per_quantile=1,
         calibrate_margins=True,
-        smoothing=0.0,
+        smoothing=0.2,
         image_shape=None,
         device="auto",
         random_state=None,
@@ -525,7 +525,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         :class:`GANGenerator` does by default. Off here: this generator
         redraws training rows' codes, so its marginals are the training
         ones already, and mapping raised its detection AUC on one table of two.
-    smoothing : float, default=0.0
+    smoothing : float, default=0.2
         Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
         numeric value with, in training standard deviations of its column
         and correlated across columns as the training columns are, shrunk
@@ -629,7 +629,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         continuous_transform="whitened",
         rows_per_quantile=1,
         calibrate_margins=False,
-        smoothing=0.0,
+        smoothing=0.2,
         image_shape=None,
         device="auto",
         random_state=None,
