@@ -96,11 +96,12 @@ class GANGenerator(BaseGenerator):
         numeric value with, in training standard deviations of its column
         and correlated across columns as the training columns are, shrunk
         about the column's mean so that the covariance is kept (a smoothed
-        bootstrap); values held by 10% of the training rows or more
-        (a zero-inflated column's zeros) are kept as drawn. It blurs the
-        training rows' clumps that a generator reproduces and that a
-        classifier spots; ``0`` turns it off. Tables only (README, Quality:
-        smoothing).
+        bootstrap). Values held by 10% of the training rows or more (a
+        zero-inflated column's zeros) and every value of a few-valued column
+        (10 or more training rows per distinct value: counts, scores) are
+        kept as drawn. It blurs the training rows' clumps that a generator
+        reproduces and that a classifier spots; ``0`` turns it off. Tables
+        only (README, Quality: smoothing).
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
@@ -315,15 +316,8 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         Map drawn columns onto the training marginals, as
         :class:`GANGenerator` does by default.
     smoothing : float, default=0.2
-        Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column
-        and correlated across columns as the training columns are, shrunk
-        about the column's mean so that the covariance is kept (a smoothed
-        bootstrap); values held by 10% of the training rows or more
-        (a zero-inflated column's zeros) are kept as drawn. It blurs the
-        training rows' clumps that a generator reproduces and that a
-        classifier spots; ``0`` turns it off. Tables only (README, Quality:
-        smoothing).
+        Smooth drawn numeric values by a kernel of this many training
+        standard deviations, as :class:`GANGenerator` does; ``0`` turns it off.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
@@ -526,15 +520,8 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         redraws training rows' codes, so its marginals are the training
         ones already, and mapping raised its detection AUC on one table of two.
     smoothing : float, default=0.2
-        Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column
-        and correlated across columns as the training columns are, shrunk
-        about the column's mean so that the covariance is kept (a smoothed
-        bootstrap); values held by 10% of the training rows or more
-        (a zero-inflated column's zeros) are kept as drawn. It blurs the
-        training rows' clumps that a generator reproduces and that a
-        classifier spots; ``0`` turns it off. Tables only (README, Quality:
-        smoothing).
+        Smooth drawn numeric values by a kernel of this many training
+        standard deviations, as :class:`GANGenerator` does; ``0`` turns it off.
     image_shape : tuple of int, default=None
         ``(channels, height, width)`` of flattened images: each row of ``X``
         holds ``channels * height * width`` numeric pixels. The tabular
