@@ -244,7 +244,20 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self.model_ = model
         self._n_features_out = self._latent_dim()
         self.margins_ = self._fit_margins(continuous, codes, labels)
+        self.class_kernel_ = self._fit_kernel(frame, labels)
         return self
+
+    def _fit_kernel(self, frame, labels):
+        """Per class, the means, deviations and correlations that ``sample`` smooths its rows with.
+
+        Rows drawn for a class are smoothed with its own training rows'
+        statistics, so that their spread and shape stay the class's; a class
+        with fewer than :data:`MARGIN_MIN_ROWS` rows takes the whole table's.
+        ``None`` for images and fits without ``y`` (the encoder's ``kernel_``).
+        """
+        if self.image_shape is not None or not self._n_classes:
+            return None
+        return self.encoder_.kernels(frame, labels, self._n_classes, MARGIN_MIN_ROWS)
 
     def _fit_margins(self, continuous, codes, labels):
         """Per class (one group when fit without ``y``), the drawn and the training quantiles ``sample`` maps between.
@@ -447,6 +460,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             margins,
             np.asarray(classes),
             self.smoothing,
+            getattr(self, "class_kernel_", None),  # None: fit without y, or a model saved before it
             self._next_seed() if self.smoothing else None,
         )
 

@@ -82,10 +82,23 @@ class _Numeric:
     low: float
     high: float
     has_missing: bool
-    mean: float = 0.0
-    spread: float = 0.0
     atoms: object = None
     mixture: object = None
+
+
+@dataclass
+class Kernel:
+    """The smoothing kernel of each group of rows (one group, or one per class).
+
+    ``mean`` and ``spread`` of shape (n_groups, n_numeric) hold each numeric
+    column's training mean and standard deviation in the group, ``factor``
+    of shape (n_groups, n_numeric, n_numeric) a factor of the group's
+    correlation matrix (:func:`_kernel_factor`).
+    """
+
+    mean: np.ndarray
+    spread: np.ndarray
+    factor: np.ndarray
 
 
 @dataclass
@@ -196,17 +209,36 @@ def _atoms(values):
     return uniques[counts >= ATOM_SHARE * values.size]
 
 
-def _smooth(column, num, bandwidth, noise):
-    """Kernel smoothing of decoded values: each moves by ``bandwidth`` training deviations times ``noise``.
+def _smooth(column, atoms, mean, spread, bandwidth, noise):
+    """Kernel smoothing of decoded values: each moves by ``bandwidth`` times ``spread`` times ``noise``.
 
-    The result is shrunk about the training mean by ``1 / sqrt(1 +
+    ``mean`` and ``spread`` are each row's training mean and deviation (its
+    group's). The result is shrunk about the mean by ``1 / sqrt(1 +
     bandwidth**2)``, so a column drawn with the training mean and variance
-    keeps both (a smoothed bootstrap); values at an atom of the column (a
+    keeps both (a smoothed bootstrap); values at one of the ``atoms`` (a
     point mass such as a zero-inflated column's zeros) stay where they are.
     """
-    free = ~np.isin(column, num.atoms)
-    moved = num.mean + (column - num.mean + bandwidth * num.spread * noise) / np.sqrt(1 + bandwidth**2)
-    return np.where(free, moved, column)
+    moved = mean + (column - mean + bandwidth * spread * noise) / np.sqrt(1 + bandwidth**2)
+    return np.where(np.isin(column, atoms), column, moved)
+
+
+def _statistics(values, fallback=None, min_rows=2):
+    """Each column's mean and standard deviation over its present values, and :func:`_kernel_factor`.
+
+    With ``fallback`` (the whole table's), a column with fewer than
+    ``min_rows`` present values takes its mean and deviation, and so do all
+    columns and the factor when ``values`` has fewer than ``min_rows`` rows.
+    """
+    if fallback is not None and len(values) < min_rows:
+        return fallback
+    present = ~np.isnan(values)
+    count = present.sum(axis=0)
+    mean = np.where(present, values, 0.0).sum(axis=0) / np.maximum(count, 1)
+    spread = np.sqrt(np.square(np.where(present, values - mean, 0.0)).sum(axis=0) / np.maximum(count, 1))
+    if fallback is not None:
+        few = count < min_rows
+        mean, spread = np.where(few, fallback[0], mean), np.where(few, fallback[1], spread)
+    return mean, spread, _kernel_factor(values)
 
 
 def _kernel_factor(values):
@@ -386,7 +418,7 @@ class TabularEncoder:
                 self._order.append(("num", len(self._numeric)))
                 self._numeric.append(self._fit_numeric(series, name, missing))
         self._scale = np.array([max(abs(n.low), abs(n.high)) or 1.0 for n in self._numeric])
-        self._kernel = _kernel_factor(self._numeric_matrix(df))
+        self.kernel_ = self.kernels(df)
         self._fit_continuous(df)
         self.layout_ = self._make_layout()
         return self
@@ -430,10 +462,35 @@ class TabularEncoder:
             float(values.min()),
             float(values.max()),
             bool(missing.any()),
-            float(values.mean()),
-            float(values.std()),
             _atoms(values),
         )
+
+    def kernels(self, X, groups=None, n_groups=1, min_rows=2):
+        """The smoothing :class:`Kernel` of the rows of ``X``, one group or one per group.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Rows with the fitted columns (the training rows).
+        groups : ndarray of int of shape (n,), default=None
+            Each row's group (its class code); all group 0 by default.
+        n_groups : int, default=1
+            Number of groups.
+        min_rows : int, default=2
+            A group with fewer rows takes the whole of ``X``'s kernel, and a
+            column with fewer present values in a group the whole of ``X``'s
+            mean and deviation.
+
+        Returns
+        -------
+        kernel : Kernel
+        """
+        values = self._numeric_matrix(X) / self._scale  # scaled: sums of values near the float limit stay finite
+        groups = np.zeros(len(values), dtype=np.int64) if groups is None else np.asarray(groups)
+        table = _statistics(values)
+        parts = [_statistics(values[groups == g], table, min_rows) for g in range(n_groups)]
+        mean, spread, factor = (np.stack(part) for part in zip(*parts, strict=True))
+        return Kernel(mean * self._scale, spread * self._scale, factor)
 
     def _numeric_matrix(self, df):
         cols = [df[n.name].to_numpy(dtype=np.float64, na_value=np.nan) for n in self._numeric]
@@ -631,7 +688,9 @@ class TabularEncoder:
                 column += 1
         return missing
 
-    def inverse_transform(self, continuous, codes, margins=None, groups=None, smoothing=0.0, random_state=None):
+    def inverse_transform(
+        self, continuous, codes, margins=None, groups=None, smoothing=0.0, kernel=None, random_state=None
+    ):
         """Decode continuous slots and block codes back into a typed DataFrame.
 
         Parameters
@@ -643,30 +702,38 @@ class TabularEncoder:
             column is mapped from the source marginal onto the target one
             before decoding.
         groups : ndarray of int of shape (n,), default=None
-            The group of ``margins`` each row maps through; all group 0 by default.
+            The group of ``margins`` and ``kernel`` each row takes; all group 0 by default.
         smoothing : float, default=0.0
             Bandwidth of a Gaussian kernel, in training standard deviations
             of each numeric column, that every decoded value not at one of
             the column's point masses is smoothed with (variance kept by a
             shrink about the training mean), then bounded and rounded again.
             The noise is correlated across columns as the training columns are.
+        kernel : Kernel, default=None
+            Per group, the means, deviations and correlations smoothing
+            takes (:meth:`kernels`); the whole table's (``kernel_``) by default.
         random_state : int or numpy.random.Generator, default=None
             Seed of the smoothing noise.
         """
         continuous = np.asarray(continuous, dtype=np.float64)
         codes = np.asarray(codes)
         n = continuous.shape[0]
-        values = self._decode_continuous(
-            continuous, codes, margins, np.zeros(n, dtype=np.int64) if groups is None else groups
-        )
+        groups = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups)
+        values = self._decode_continuous(continuous, codes, margins, groups)
         missing = self._missing(codes, n)
         if smoothing:
-            noise = np.random.default_rng(random_state).standard_normal((n, len(self._numeric))) @ self._kernel.T
+            kernel, rows = (self.kernel_, np.zeros(n, dtype=np.int64)) if kernel is None else (kernel, groups)
+            noise = np.random.default_rng(random_state).standard_normal((n, len(self._numeric)))
+            for g in np.unique(rows):
+                noise[rows == g] = noise[rows == g] @ kernel.factor[g].T
+            mean, spread = kernel.mean[rows], kernel.spread[rows]
         out = {}
         for j, num in enumerate(self._numeric):
             column = self._rounded(num, values[:, j])
             if smoothing:
-                column = self._rounded(num, _smooth(column, num, smoothing, noise[:, j]))
+                column = self._rounded(
+                    num, _smooth(column, num.atoms, mean[:, j], spread[:, j], smoothing, noise[:, j])
+                )
             out[num.name] = self._restore_numeric(num, column, missing[:, j] if num.has_missing else None)
         first_cat = len(self.layout_.blocks) - len(self._categorical)
         for i, cat in enumerate(self._categorical):

@@ -133,6 +133,10 @@ class GANGenerator(BaseGenerator):
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
         maps between (``calibrate_margins``); ``None`` when off or for images.
+    class_kernel_ : Kernel or None
+        Per class, the means, deviations and correlations of its training
+        rows that ``sample`` smooths the class's rows with (``smoothing``);
+        ``None`` when fit without ``y`` (the whole table's) or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -346,6 +350,10 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
         maps between (``calibrate_margins``); ``None`` when off or for images.
+    class_kernel_ : Kernel or None
+        Per class, the means, deviations and correlations of its training
+        rows that ``sample`` smooths the class's rows with (``smoothing``);
+        ``None`` when fit without ``y`` (the whole table's) or for images.
     classes_ : ndarray
         Class labels, when fit with ``y``.
     n_features_in_ : int
@@ -553,6 +561,10 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
         maps between (``calibrate_margins``); ``None`` when off or for images.
+    class_kernel_ : Kernel or None
+        Per class, the means, deviations and correlations of its training
+        rows that ``sample`` smooths the class's rows with (``smoothing``);
+        ``None`` when fit without ``y`` (the whole table's) or for images.
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
     prior_copies_ : float

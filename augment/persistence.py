@@ -24,7 +24,7 @@ from sklearn.preprocessing import QuantileTransformer
 from ._files import atomic_write
 from ._version import __version__
 from .base import BaseGenerator
-from .encoding import CategoricalBlock, Layout, TabularEncoder, _Categorical, _Numeric, _Whitening
+from .encoding import CategoricalBlock, Kernel, Layout, TabularEncoder, _Categorical, _Numeric, _Whitening
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
 
@@ -40,6 +40,7 @@ _TYPES = {
         TabularEncoder,
         Layout,
         CategoricalBlock,
+        Kernel,
         _Numeric,
         _Categorical,
         _Whitening,

@@ -313,6 +313,34 @@ def test_margins_map_each_group_of_rows_onto_its_own_target():
         assert ks_2samp(radius, X["mean radius"]).statistic > 0.4, group
 
 
+def test_kernels_are_each_groups_own_statistics_with_the_tables_where_a_group_has_too_few_values():
+    rng = np.random.default_rng(0)
+    n = 600
+    group = np.repeat([0, 1, 2], [300, 296, 4])
+    a = rng.normal(0, 1, n) + 5 * group
+    b = np.where(group == 0, 2 * a, -a) + rng.normal(0, 0.5, n)
+    c = np.where((group == 1) & (np.arange(n) % 100 != 0), np.nan, rng.normal(10, 3, n))
+    X = pd.DataFrame({"a": a, "b": b, "c": c})
+    encoder = TabularEncoder().fit(X)
+    kernel = encoder.kernels(X, group, 3, min_rows=10)
+    table = encoder.kernel_
+    assert kernel.mean.shape == (3, 3) and kernel.factor.shape == (3, 3, 3) and table.mean.shape == (1, 3)
+    np.testing.assert_allclose(table.mean[0], X.mean())
+    np.testing.assert_allclose(table.spread[0], X.std(ddof=0))
+    np.testing.assert_allclose(kernel.mean[0], X[group == 0].mean())
+    np.testing.assert_allclose(kernel.spread[0], X[group == 0].std(ddof=0))
+    # Within group 0 a and b rise together, within group 1 against each other: the factors say so.
+    correlation = kernel.factor @ kernel.factor.transpose(0, 2, 1)
+    assert correlation[0, 0, 1] > 0.85 and correlation[1, 0, 1] < -0.85
+    np.testing.assert_allclose(np.diagonal(correlation, axis1=1, axis2=2), 1.0)
+    # Group 1 has 3 present values of c: c takes the table's mean and spread, a and b their own.
+    np.testing.assert_allclose(kernel.mean[1, 2], table.mean[0, 2])
+    np.testing.assert_allclose(kernel.spread[1, :2], X[group == 1][["a", "b"]].std(ddof=0))
+    # Group 2 has 4 rows: the whole table's kernel.
+    for part in ("mean", "spread", "factor"):
+        np.testing.assert_array_equal(getattr(kernel, part)[2], getattr(table, part)[0])
+
+
 def test_smoothing_keeps_mean_variance_and_point_masses_and_moves_the_rest():
     # A zero-inflated amount (40% zeros), a count (few values, each held by many rows) and two
     # correlated continuous columns, decoded from their own encoding: smoothing leaves the zeros

@@ -419,7 +419,7 @@ def test_calibrated_margins_give_drawn_columns_the_training_marginals():
 
 def test_calibrated_margins_of_a_labelled_fit_give_each_class_its_own_marginals():
     X, y = load_wine(return_X_y=True, as_frame=True)
-    # Unsmoothed: smoothing uses the whole table's spreads, which moves a class off its own marginal.
+    # Unsmoothed: smoothing spreads the marginals by its bandwidth.
     vae = make(VAEGenerator, smoothing=0.0).fit(X, y)
     assert vae.margins_.shape == (3, 2, 1001, X.shape[1])
     counts = {0: 2000, 2: 2000}
@@ -434,6 +434,26 @@ def test_calibrated_margins_of_a_labelled_fit_give_each_class_its_own_marginals(
         assert max(mapped) < 0.1 and np.mean(plain) > 2 * np.mean(mapped), label
 
 
+@pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator], ids=lambda c: c.__name__)
+def test_smoothing_a_labelled_fit_takes_each_class_its_own_kernel(cls):
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    gen = make(cls).fit(X, y)
+    kernel = gen.class_kernel_
+    assert kernel.factor.shape == (3, X.shape[1], X.shape[1])
+    np.testing.assert_allclose(kernel.mean, X.groupby(y).mean().to_numpy())
+    np.testing.assert_allclose(kernel.spread, X.groupby(y).std(ddof=0).to_numpy())
+    counts = {0: 3000, 2: 3000}
+    own_X, own_y = gen.sample(y=counts)
+    gen.class_kernel_ = None  # the whole table's, as a fit without y smooths
+    table_X, table_y = gen.sample(y=counts)
+    for label in counts:
+        real = X[y == label]
+        own = [ks_2samp(own_X[own_y == label][c], real[c]).statistic for c in X.columns]
+        table = [ks_2samp(table_X[table_y == label][c], real[c]).statistic for c in X.columns]
+        assert max(own) < 0.115 and np.mean(own) < np.mean(table) - 0.005, label
+    assert make(cls).fit(X).class_kernel_ is None
+
+
 def test_a_class_too_small_to_calibrate_against_is_left_as_drawn():
     X, y = load_wine(return_X_y=True, as_frame=True)
     keep = np.r_[np.flatnonzero(y != 1), np.flatnonzero(y == 1)[:9]]
@@ -444,6 +464,11 @@ def test_a_class_too_small_to_calibrate_against_is_left_as_drawn():
     mapped = encoder.inverse_transform(drawn, codes, vae.margins_, np.ones(500, dtype=np.int64))
     pd.testing.assert_frame_equal(mapped, plain)
     assert not np.array_equal(vae.margins_[0, 0], vae.margins_[0, 1])
+    # Its smoothing takes the whole table's kernel; the others their own.
+    for part in ("mean", "spread", "factor"):
+        table, own = getattr(encoder.kernel_, part)[0], getattr(vae.class_kernel_, part)
+        np.testing.assert_array_equal(own[1], table)
+        assert not np.allclose(own[0], table), part
 
 
 @pytest.mark.parametrize("cls", GENERATORS, ids=lambda c: c.__name__)
