@@ -96,7 +96,8 @@ class GANGenerator(BaseGenerator):
         numeric value with, in training standard deviations of its column
         and correlated across columns as the training columns are, shrunk
         about the column's mean so that the covariance is kept (a smoothed
-        bootstrap). Values held by 10% of the training rows or more (a
+        bootstrap); the row's class's statistics, for a class of 10 rows or
+        more. Values held by 10% of the training rows or more (a
         zero-inflated column's zeros) and every value of a few-valued column
         (10 or more training rows per distinct value: counts, scores) are
         kept as drawn. It blurs the training rows' clumps that a generator
