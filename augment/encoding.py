@@ -725,7 +725,8 @@ class TabularEncoder:
             kernel, rows = (self.kernel_, np.zeros(n, dtype=np.int64)) if kernel is None else (kernel, groups)
             noise = np.random.default_rng(random_state).standard_normal((n, len(self._numeric)))
             for g in np.unique(rows):
-                noise[rows == g] = noise[rows == g] @ kernel.factor[g].T
+                chosen = rows == g
+                noise[chosen] = noise[chosen] @ kernel.factor[g].T
             mean, spread = kernel.mean[rows], kernel.spread[rows]
         out = {}
         for j, num in enumerate(self._numeric):
