@@ -100,12 +100,13 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
     sampling_strategy : float, str, dict or callable, default="auto"
         Rows per class after augmentation, with imbalanced-learn's meaning.
         ``"auto-cv"`` chooses by cross-validation on the training rows
-        among no augmentation, random over-sampling to balance, and the
-        generator's rows at 0.25, 0.5 and 1x what balancing needs; the best
-        mean score wins only if it beats no augmentation by more than one
-        standard error of the paired fold differences. That costs ``cv``
-        generator fits, plus one on all rows if the generator wins, and
-        ``5 * cv + 1`` estimator fits.
+        among no augmentation, random over-sampling to balance, ROSE and
+        SMOTE to balance (with imbalanced-learn installed, on numeric
+        columns without missing values), and the generator's rows at 0.25,
+        0.5 and 1x what balancing needs; the best mean score wins only if it
+        beats no augmentation by more than one standard error of the paired
+        fold differences. That costs ``cv`` generator fits, plus one on all
+        rows if the generator wins, and up to ``7 * cv + 1`` estimator fits.
     random_state : int, RandomState instance or None, default=None
         Seeds the generator (and with ``"auto-cv"`` the folds).
     cv : int or cross-validation generator, default=5
@@ -126,7 +127,7 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
         ``None`` with ``"auto-cv"``.
     selected_ : str
         With ``"auto-cv"``: the chosen candidate, ``"none"``, ``"random
-        over-sampling"`` or ``"generator x<share>"``.
+        over-sampling"``, ``"ROSE"``, ``"SMOTE"`` or ``"generator x<share>"``.
     cv_results_ : dict of ndarray
         With ``"auto-cv"``: per candidate its mean rows added, mean, spread,
         rank and per-fold scores, as ``GridSearchCV.cv_results_``.

@@ -1,7 +1,8 @@
 """Whether and how much to augment, chosen by cross-validation on the training rows alone.
 
 Each fold's training part is augmented in every candidate way (no rows,
-random over-sampling, the generator's rows at a few amounts), the estimator
+random over-sampling, ROSE and SMOTE where imbalanced-learn is installed and
+the columns allow them, the generator's rows at a few amounts), the estimator
 is fit on each and scored on the fold's held-out part. One generator fit per
 fold serves every amount: the largest draw is made once and the smaller
 amounts take its first rows of each class.
@@ -23,6 +24,8 @@ from .resampling import draw_jointly, stack
 SHARES = (0.25, 0.5, 1.0)
 NONE = "none"
 RANDOM = "random over-sampling"
+ROSE = "ROSE"
+SMOTE = "SMOTE"
 
 
 def generator_candidate(share):
@@ -49,6 +52,34 @@ def oversample_randomly(X, y, needs, rng):
     return stack(X, take(X, index)), np.concatenate([y, y[index]])
 
 
+def interpolating_samplers(X, y, needs, rng):
+    """Yield ``(name, X, y)`` of ROSE and SMOTE balancing ``X, y``, where they apply.
+
+    ROSE is imbalanced-learn's smoothed bootstrap (``RandomOverSampler(shrinkage=1.0)``),
+    SMOTE interpolates between a row and one of its 5 nearest neighbours of
+    its class. Both need imbalanced-learn and numeric columns without
+    missing values (booleans and categories have no value between two
+    others); SMOTE needs 2 rows in every class it adds to.
+    """
+    try:
+        from imblearn.over_sampling import SMOTE as Smote
+        from imblearn.over_sampling import RandomOverSampler
+    except ImportError:
+        return
+    dtypes = X.dtypes if isinstance(X, pd.DataFrame) else [np.asarray(X).dtype]
+    types = pd.api.types
+    if not all(types.is_numeric_dtype(d) and not types.is_bool_dtype(d) for d in dtypes) or pd.isna(X).any(axis=None):
+        return
+    labels, counts = np.unique(y, return_counts=True)
+    target = {label: int(count + needs.get(label, 0)) for label, count in zip(labels, counts, strict=True)}
+    seed = int(rng.integers(2**31 - 1))
+    yield ROSE, *RandomOverSampler(sampling_strategy=target, shrinkage=1.0, random_state=seed).fit_resample(X, y)
+    smallest = min(int(counts[labels == label][0]) for label in needs)
+    if smallest >= 2:
+        smote = Smote(sampling_strategy=target, k_neighbors=min(5, smallest - 1), random_state=seed)
+        yield SMOTE, *smote.fit_resample(X, y)
+
+
 def classifier_candidates(X, y, generator, rng):
     """Yield ``(name, X, y)`` for each way to augment a classifier's training rows, lazily.
 
@@ -60,6 +91,7 @@ def classifier_candidates(X, y, generator, rng):
     if not needs:
         return
     yield RANDOM, *oversample_randomly(X, y, needs, rng)
+    yield from interpolating_samplers(X, y, needs, rng)
     X_new, y_new = generator.fit(X, y).sample(y=needs)
     y_new = np.asarray(y_new, dtype=y.dtype)
     counts = list(needs.values())

@@ -41,11 +41,13 @@ t-test over a table's folds) and tests each ablation across tables (Wilcoxon).
     python benchmarks/tables.py --methods VAE "VAE -smoothing" "VAE -margins" --quick   # an ablation
     python benchmarks/tables.py --report-only        # the report of what the CSV holds
     python benchmarks/tables.py --jobs 2             # two folds at a time, one thread each
+    python benchmarks/tables.py --quick --methods GAN --param critic_steps=1 --out gan-1.csv   # another default
 """
 
 import argparse
 import copy
 import hashlib
+import json
 import os
 import time
 import warnings
@@ -54,6 +56,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _params import add_param_option, check_params, params_for
 from _ranks import (
     cd_diagram,
     critical_difference,
@@ -95,6 +98,7 @@ COLUMNS = (
     "fit seconds",
     "detection AUC",
     "chose",
+    "cv scores",
 )
 RESULTS = Path(__file__).with_name("results")
 
@@ -235,6 +239,12 @@ def scores(model, X_test, y_test):
     }
 
 
+def inner_scores(results):
+    """``{candidate: [score of each inner fold]}`` of an ``auto-cv`` choice, to replay other choice rules."""
+    splits = sorted((k for k in results if k.startswith("split")), key=lambda k: int(k[5 : -len("_test_score")]))
+    return {c: [float(results[k][i]) for k in splits] for i, c in enumerate(results["candidate"])}
+
+
 def unit_seed(table, repeat, fold):
     return zlib.crc32(f"{table}/{repeat}/{fold}".encode()) % (2**31 - 1)
 
@@ -248,8 +258,11 @@ def limit_threads(n_threads):
     threadpool_limits(n_threads)
 
 
-def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_threads):
-    """Score ``methods`` with ``classifier_names`` on one fold; a list of result rows."""
+def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_threads, overrides):
+    """Score ``methods`` with ``classifier_names`` on one fold; a list of result rows.
+
+    ``overrides`` sets generator parameters (each generator takes those it has).
+    """
     from augment import AugmentedClassifier, VAEGenerator
 
     if n_threads:
@@ -273,7 +286,8 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
         key = (name, tuple(sorted(params.items())))
         if key not in fitted:
             start = time.perf_counter()
-            generator = generator_classes()[name](random_state=seed, **params).fit(X_train, y_train)
+            cls = generator_classes()[name]
+            generator = cls(**{**params_for(cls, overrides), **params, "random_state": seed}).fit(X_train, y_train)
             fitted[key] = (generator, time.perf_counter() - start)
         generator, seconds = fitted[key]
         drawn = without(generator, layers)
@@ -301,6 +315,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
             row["seconds"] = time.perf_counter() - start + row.get("fit seconds", 0.0)
             if method == "auto-cv":
                 row["chose"] = model.selected_
+                row["cv scores"] = json.dumps(inner_scores(model.cv_results_))
             rows.append(row)
     _FITS.clear()
     return rows
@@ -325,6 +340,8 @@ def run(args, tables, methods):
     from tqdm import tqdm
 
     done = read_results(args.out)
+    if len(done) and list(done.columns) != list(COLUMNS):
+        done.reindex(columns=COLUMNS).to_csv(args.out, index=False)
     have = set()
     if len(done):
         counted = done.groupby(["table", "repeat", "fold", "method"])["classifier"].apply(set)
@@ -335,7 +352,8 @@ def run(args, tables, methods):
         if missing:
             todo.append((table, repeat, fold, train, test, missing))
     n_threads = max(1, (os.cpu_count() or 1) // args.jobs) if args.jobs > 1 else 0
-    jobs = (delayed(run_fold)(*unit, args.classifiers, n_threads) for unit in todo)
+    params = dict(args.param)
+    jobs = (delayed(run_fold)(*unit, args.classifiers, n_threads, params) for unit in todo)
     results = Parallel(n_jobs=args.jobs, return_as="generator_unordered")(jobs)
     bar = tqdm(results, total=len(todo), desc="folds", unit="fold")
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -434,7 +452,9 @@ def main():
     parser.add_argument("--out", type=Path, default=RESULTS / "tables.csv", help="results CSV, appended to")
     parser.add_argument("--figures", type=Path, default=RESULTS, help="folder for the critical-difference diagrams")
     parser.add_argument("--report-only", action="store_true", help="report what the CSV holds, run nothing")
+    add_param_option(parser)
     args = parser.parse_args()
+    check_params(parser, args.param, list(generator_classes().values()))
     known = table_names()
     tables = args.tables or known
     unknown = sorted(set(tables) - set(known))

@@ -1,6 +1,7 @@
 """sampling_strategy="auto-cv" and n_synthetic="auto-cv": augment only when the training rows show it helps."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -10,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from augment import AugmentedClassifier, AugmentedRegressor, VAEGenerator
-from augment.selection import classifier_candidates
+from augment.selection import balancing_needs, classifier_candidates, interpolating_samplers
 
 from _device import DEVICE
 
@@ -56,7 +57,15 @@ def test_the_choice_scores_within_noise_of_the_best_candidate_on_held_out_rows()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=0)
     clf = auto(VAEGenerator(**SMALL, random_state=0)).fit(X_train, y_train)
     results = clf.cv_results_
-    assert results["candidate"] == ["none", "random over-sampling", "generator x0.25", "generator x0.5", "generator x1"]
+    assert results["candidate"] == [
+        "none",
+        "random over-sampling",
+        "ROSE",
+        "SMOTE",
+        "generator x0.25",
+        "generator x0.5",
+        "generator x1",
+    ]
     assert clf.selected_ != "none" and clf.generator_ is not None
     outer = {
         name: balanced_accuracy_score(y_test, LogisticRegression(C=0.01).fit(X_aug, y_aug).predict(X_test))
@@ -68,6 +77,32 @@ def test_the_choice_scores_within_noise_of_the_best_candidate_on_held_out_rows()
     chosen = balanced_accuracy_score(y_test, clf.predict(X_test))
     assert chosen >= max(outer.values()) - noise and chosen > outer["none"] + noise, (outer, chosen, noise)
     assert results["rank_test_score"][results["candidate"].index(clf.selected_)] == 1
+
+
+def interpolated(X, y):
+    """``{name: (X, y)}`` of the ROSE and SMOTE candidates that balance ``X, y``."""
+    made = interpolating_samplers(X, y, balancing_needs(y), np.random.default_rng(0))
+    return {name: (X_aug, y_aug) for name, X_aug, y_aug in made}
+
+
+def test_rose_and_smote_balance_numeric_rows_and_stay_out_where_they_cannot_interpolate():
+    X, y = rare_cancer(20)
+    made = interpolated(X, y)
+    assert list(made) == ["ROSE", "SMOTE"]
+    for name in ("ROSE", "SMOTE"):
+        X_aug, y_aug = made[name]
+        np.testing.assert_array_equal(X_aug[: len(X)], X)
+        assert np.bincount(y_aug).tolist() == [300, 300]
+        new = X_aug[len(X) :]
+        assert not (new[:, None, :] == X[None, :, :]).all(axis=2).any(), f"{name} copied a training row"
+        minority = X[y == 0]
+        assert np.all(new.min(axis=0) < minority.max(axis=0)) and np.all(new.max(axis=0) > minority.min(axis=0))
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["kind"] = pd.Categorical(np.where(X[:, 3] > 0, "high", "low"))
+    holey = X.copy()
+    holey[0, 0] = np.nan
+    for table in (frame, holey):
+        assert interpolated(table, y) == {}
 
 
 def test_a_useless_generator_is_not_chosen():
