@@ -396,8 +396,36 @@ def report(results, methods, figures, test_share):
                         wtl(win_tie_loss(folds, method, b, test_share)) if b != method else "-" for b in baselines
                     ]
                     print(f"  {method:<22} " + "  ".join(f"{c:>8}" for c in counts))
+    strata_report(results, order)
     fidelity_report(results, order)
     ablation_report(results, order, test_share)
+
+
+def strata_report(results, order):
+    """Mean per-table gain of each generator method over ``none`` and ``SMOTE``, by imbalance and by table size."""
+    generators = [m for m in order if parse(m) is not None and " " not in m]
+    against = [b for b in ("none", "SMOTE") if b in order]
+    if not generators or not against:
+        return
+    shape = {}
+    for table in results["table"].unique():
+        _, y = load(table)
+        shape[table] = (len(y) / y.sum() - 1, len(y))
+    ratio = pd.Series({t: "ratio < 9" if r < 9 else "ratio >= 9" for t, (r, _) in shape.items()})
+    size = pd.Series({t: "rows < 500" if n < 500 else "rows >= 500" for t, (_, n) in shape.items()})
+    print("\nmean gain per table, by imbalance ratio (majority per minority row) and by table size (tables):")
+    for clf in results["classifier"].unique():
+        for metric in ("balanced accuracy", "average precision"):
+            per_table = summary_table(results, metric, clf)
+            for method in generators:
+                for base in against:
+                    gain = (per_table[method] - per_table[base]).dropna()
+                    cells = [
+                        f"{group} {values.mean():+.3f} ({len(values)})"
+                        for strata in (ratio, size)
+                        for group, values in gain.groupby(strata.reindex(gain.index))
+                    ]
+                    print(f"  {clf}, {metric}, {method} - {base}: " + ", ".join(cells))
 
 
 def fidelity_report(results, order):

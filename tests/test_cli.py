@@ -119,6 +119,7 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
         "augment VQ-VAE",
         "auto-cv chose:",
         "On this data I would",
+        "On 50 other tables",
         "written to",
     ]:
         assert line in out
