@@ -335,7 +335,7 @@ def read_results(path):
 
 
 def run(args, tables, methods):
-    """Run every (table, fold) not yet in the CSV, appending each fold's rows as it ends."""
+    """Run every (table, fold) not yet in the CSV, smallest tables first, appending each fold's rows as it ends."""
     from joblib import Parallel, delayed
     from tqdm import tqdm
 
@@ -347,7 +347,8 @@ def run(args, tables, methods):
         counted = done.groupby(["table", "repeat", "fold", "method"])["classifier"].apply(set)
         have = {key for key, clfs in counted.items() if set(args.classifiers) <= clfs}
     todo = []
-    for table, repeat, fold, train, test in units(tables, args.repeats, args.splits):
+    smallest_first = sorted(tables, key=lambda table: len(load(table)[1]))
+    for table, repeat, fold, train, test in units(smallest_first, args.repeats, args.splits):
         missing = [m for m in methods if (table, repeat, fold, m) not in have]
         if missing:
             todo.append((table, repeat, fold, train, test, missing))

@@ -1,8 +1,10 @@
 """Device discipline, checked on any machine: no tensor made on the host, no step waiting on it."""
 
+import os
 import pickle
 import traceback
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +14,13 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._device import _device_constructors
 from torch.utils._python_dispatch import TorchDispatchMode
 
+import augment
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 
 from _device import DEVICE
+
+PACKAGE = str(Path(augment.__file__).parent) + os.sep
+"""The library's own files: a call site is the library's when its file lies here, wherever the checkout is."""
 
 SMALL = {
     GANGenerator: {"generator_dims": (32,), "critic_dims": (32,), "noise_dim": 16},
@@ -54,8 +60,8 @@ class HostFactories(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         if func in self._factories and kwargs.get("device") is None:
-            frames = [f for f in traceback.extract_stack()[:-1] if "/augment/" in f.filename]
-            where = f"{frames[-1].filename.split('/augment/')[-1]}:{frames[-1].lineno}" if frames else "outside augment"
+            frames = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(PACKAGE)]
+            where = f"{frames[-1].filename[len(PACKAGE) :]}:{frames[-1].lineno}" if frames else "outside augment"
             self.calls.append(f"torch.{func.__name__} at {where}")
         return func(*args, **kwargs)
 
