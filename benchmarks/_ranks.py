@@ -58,6 +58,15 @@ def win_tie_loss(folds, method, against, test_share, alpha=0.05):
     return counts
 
 
+def paired_across_tables(gain, alpha=0.05):
+    """``(p, outcome)`` of per-table gains: Wilcoxon signed-rank p and ``"better"``, ``"worse"`` or ``"level"``."""
+    gain = np.asarray(gain, dtype=float)
+    p = float(stats.wilcoxon(gain).pvalue)
+    if p >= alpha:
+        return p, "level"
+    return p, "better" if gain.mean() > 0 else "worse"
+
+
 def cd_diagram(ranks, cd, title, path):
     """Draw a critical-difference diagram (Demšar 2006) of ``ranks`` (a Series, method -> mean rank) to ``path``.
 

@@ -62,11 +62,11 @@ from _ranks import (
     critical_difference,
     fold_table,
     mean_ranks,
+    paired_across_tables,
     summary_table,
     win_tie_loss,
     wtl,
 )
-from scipy import stats
 from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -442,31 +442,38 @@ def fidelity_report(results, order):
         print(f"  {method:<22} mean {per_table[method].mean():.3f}   fit {seconds[method]:.1f} s")
 
 
-def ablation_report(results, order, test_share):
-    """Each ``<generator> <variant>`` against its generator: per-table means, Wilcoxon across tables."""
+def ablation_report(results, order, test_share, alpha=0.05):
+    """Each ``<generator> <variant>`` against its generator across tables (Wilcoxon signed-rank), and a verdict.
+
+    The layers a variant switches off earn their place where some measure is
+    significantly better with them and none significantly worse.
+    """
     pairs = [(m, m.split(" ")[0]) for m in order if " " in m and m.split(" ")[0] in order]
     if not pairs:
         return
-    print("\nablations: the variant minus the full generator, across tables (Wilcoxon signed-rank p)")
+    print("\nablations: the full generator against the variant, per-table means, Wilcoxon signed-rank p across tables")
     measures = [
         ("detection AUC", None, -1),
         *((metric, clf, 1) for clf in ("logistic", "boosting") for metric in METRICS),
     ]
     for variant, full in pairs:
-        cells = []
-        for measure, clf, better in measures:
+        lines, outcomes = [], set()
+        for measure, clf, sign in measures:
             rows = results if clf is None else results[results["classifier"] == clf]
-            if measure not in rows or (clf is not None and clf not in set(results["classifier"])):
+            if measure not in rows or (clf is not None and rows.empty):
                 continue
             per_table = rows.pivot_table(index="table", columns="method", values=measure)[[variant, full]].dropna()
-            diff = (per_table[variant] - per_table[full]).to_numpy()
-            if diff.size < 2 or not np.any(diff):
+            gain = sign * (per_table[full] - per_table[variant]).to_numpy()
+            if gain.size < 2 or not np.any(gain):
                 continue
-            p = stats.wilcoxon(diff).pvalue
-            verdict = "off better" if np.median(diff) * better > 0 else "on better"
-            name = measure if clf is None else f"{clf} {measure}"
-            cells.append(f"{name}: {np.mean(diff):+.3f} (p={p:.2g}, {verdict})")
-        print(f"  {variant}:\n    " + "\n    ".join(cells))
+            p, outcome = paired_across_tables(gain, alpha)
+            outcomes.add(outcome)
+            name = measure if clf is None else f"{clf}, {measure}"
+            lines.append(f"{name:<30} {outcome:>6} with it: {gain.mean():+.3f}, p={p:.2g}")
+        verdict = "earns its place" if "better" in outcomes and "worse" not in outcomes else "does not earn its place"
+        tables = results[results["method"] == variant]["table"].nunique()
+        print(f"  {full} against {variant} ({tables} tables): what it switches off {verdict}")
+        print("    " + "\n    ".join(lines))
 
 
 def main():

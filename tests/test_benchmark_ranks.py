@@ -65,6 +65,15 @@ def test_win_tie_loss_counts_tables_by_their_paired_test():
     assert ranks.wtl(counts) == "1/1/1"
 
 
+def test_a_gain_on_most_tables_is_better_and_a_coin_toss_is_level():
+    rng = np.random.default_rng(2)
+    steady = rng.uniform(0.001, 0.02, 15)
+    assert ranks.paired_across_tables(steady)[1] == "better"
+    assert ranks.paired_across_tables(-steady)[1] == "worse"
+    p, outcome = ranks.paired_across_tables(steady * np.where(np.arange(15) % 2, 1, -1))
+    assert outcome == "level" and p > 0.05
+
+
 def test_cd_diagram_draws_every_method(tmp_path):
     mean, _ = ranks.mean_ranks(per_table())
     path = tmp_path / "cd.png"
