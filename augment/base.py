@@ -24,10 +24,9 @@ from ._version import __version__
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
-from .models.ratio import STEPS, DensityRatio
 from .training import make_rng, train
 
-_FORMAT = 2
+_FORMAT = 3
 _REDRAWS = 20
 MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals (per class)
 MARGIN_MIN_ROWS = 10  # a class with fewer training rows is left as drawn: too few to calibrate against
@@ -104,7 +103,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
         "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
@@ -119,9 +117,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     image_shape = None
     """Overridden by the ``image_shape`` parameter of generators with a convolutional path."""
-
-    n_candidates = 1
-    """Overridden by the ``n_candidates`` parameter of generators that resample by a density ratio."""
 
     smoothing = 0.0
     """Overridden by the ``smoothing`` parameter; a generator saved before it draws unsmoothed."""
@@ -239,7 +234,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
                 name=self._name,
                 verbose=self.verbose,
             )
-            self.ratio_ = self._fit_ratio(model, data, rng)
         self._fitted(model)
         self.model_ = model
         self._n_features_out = self._latent_dim()
@@ -291,17 +285,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             drawn = encoder.margins(*self._draw_encoded(np.full(MARGIN_DRAWS, c, dtype=np.int64)))
             pairs.append([drawn, encoder.margins(continuous[labels == c], codes[labels == c])])
         return np.stack(pairs)
-
-    def _fit_ratio(self, model, data, rng):
-        """The :class:`DensityRatio` that ``sample`` picks among ``n_candidates`` with; ``None`` for 1.
-
-        It trains for 500 steps (:data:`~augment.models.ratio.STEPS`).
-        """
-        if self.n_candidates == 1 or self.image_shape is not None or data.continuous.shape[1] == 0:
-            return None
-        with torch.device(self._device):
-            ratio = DensityRatio(data.continuous.shape[1], data.n_classes, data.offsets, data.n_features)
-        return ratio.fit(data, model.sample, STEPS, self.n_candidates, rng)
 
     def _make_encoder(self):
         """A :class:`PixelScaler` for images (``image_shape``), else a :class:`TabularEncoder`."""
@@ -468,20 +451,10 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""
         seed = self._next_seed()
         rng = make_rng(seed, self._device)
-        ratio = getattr(self, "ratio_", None)  # None: resampling off, or a model saved before it
-        k = 1 if ratio is None else self.n_candidates
         with _seeded(seed, self._device), torch.inference_mode():
-            chunks = torch.as_tensor(classes, device=self._device).split(max(1, chunk_rows(self._device) // k))
-            values, codes = zip(*(self._sample_chunk(chunk, ratio, k, rng) for chunk in chunks), strict=True)
+            chunks = torch.as_tensor(classes, device=self._device).split(chunk_rows(self._device))
+            values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
             return to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
-
-    def _sample_chunk(self, classes, ratio, k, rng):
-        """Continuous slots and codes of rows of ``classes``, each picked by ``ratio`` among ``k`` candidates."""
-        if k == 1:
-            return self.model_.sample(classes, rng)
-        candidates = classes.repeat_interleave(k)
-        continuous, codes = self.model_.sample(candidates, rng)
-        return ratio.choose(continuous, codes, candidates, k, rng)
 
     def _copies(self, frame):
         """Whether each row of ``frame`` equals a training row."""
@@ -554,9 +527,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def __getstate__(self):
         state = dict(super().__getstate__())
         model = state.pop("model_", None)
-        ratio = state.pop("ratio_", None)
-        if ratio is not None:
-            state["_ratio_state"] = {k: v.detach().cpu() for k, v in ratio.state_dict().items()}
         if model is not None:
             state["_model_state"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
             state["_device"] = str(self._device)
@@ -566,7 +536,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def __setstate__(self, state):
         state = copy.copy(state)
         weights = state.pop("_model_state", None)
-        ratio = state.pop("_ratio_state", None)
         super().__setstate__(state)
         if weights is None:
             return
@@ -586,13 +555,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
             device = torch.device("cpu")
         self._device = device
-        layout = self.encoder_.layout_
-        with _seeded(0, device), torch.device(device):
+        with _seeded(0, device):
             model = self._build_model(self._n_classes, device)
-            if ratio is not None:
-                self.ratio_ = DensityRatio(layout.n_continuous, self._n_classes, layout.offsets, layout.n_features)
         model.load_state_dict(weights)
         self.model_ = model.eval()
-        if ratio is not None:
-            self.ratio_.load_state_dict(ratio)
-            self.ratio_.eval()

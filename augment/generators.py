@@ -40,8 +40,7 @@ class GANGenerator(BaseGenerator):
     (README, Quality: over three splits of breast_cancer it lowers the
     logistic detection AUC from 0.683 to 0.550). The category shares of the
     blocks a row is not conditioned on are brought to the training table's
-    by logit offsets fitted after training. Each sampled row is then picked
-    among ``n_candidates`` by a learned density ratio (``ratio_``).
+    by logit offsets fitted after training.
 
     Parameters
     ----------
@@ -64,13 +63,6 @@ class GANGenerator(BaseGenerator):
         Critic updates per generator update: 5 as in WGAN-GP (CTGAN uses 1,
         which on small tables leaves the critic too weak to guide the
         generator: on breast_cancer, mean KS 0.19 at 1 against 0.11 at 5).
-    n_candidates : int, default=8
-        Each sampled row is drawn among this many candidates with probability
-        proportional to a density ratio: a small classifier, trained after
-        the generator to tell training rows from generated ones (500 steps),
-        weighs where the generator over- or under-draws (likelihood-free importance
-        resampling). Sampling costs ``n_candidates`` times as much; ``1``
-        turns it off. Tables only (README, Quality: importance resampling).
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
     max_categories : int or None, default=1000
@@ -127,9 +119,6 @@ class GANGenerator(BaseGenerator):
         The trained networks.
     history_ : list of dict
         Mean critic and generator losses per epoch.
-    ratio_ : DensityRatio or None
-        The classifier ``sample`` picks among candidates with; ``None`` when
-        ``n_candidates=1`` or for images.
     margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
@@ -154,8 +143,6 @@ class GANGenerator(BaseGenerator):
     Xu et al., "Modeling Tabular Data using Conditional GAN", NeurIPS 2019.
     Yazici et al., "The Unusual Effectiveness of Averaging in GAN Training", ICLR 2019.
     Menon et al., "Long-tail learning via logit adjustment", ICLR 2021.
-    Grover et al., "Bias Correction of Learned Generative Models using
-    Likelihood-Free Importance Weighting", NeurIPS 2019.
 
     Examples
     --------
@@ -193,7 +180,6 @@ class GANGenerator(BaseGenerator):
         critic_dims=(256, 256),
         pac=10,
         critic_steps=5,
-        n_candidates=8,
         discrete_columns=None,
         max_categories=1000,
         continuous_transform="whitened",
@@ -213,7 +199,6 @@ class GANGenerator(BaseGenerator):
         self.critic_dims = critic_dims
         self.pac = pac
         self.critic_steps = critic_steps
-        self.n_candidates = n_candidates
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
@@ -297,13 +282,6 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         class fitted after training to the posterior means of the training
         rows (ex-post density estimation, Ghosh et al. 2020), which follows
         the data far more closely on small tables. ``"standard"``: ``N(0, I)``.
-    n_candidates : int, default=1
-        Draw each sampled row among this many candidates, in proportion to a
-        learned density ratio, as :class:`GANGenerator` does by default
-        (likelihood-free importance resampling). Off by default here: on
-        three tables it left this generator's detection AUC level and made
-        sampling ``n_candidates`` times as costly (README, Quality:
-        importance resampling). Tables only.
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
     max_categories : int or None, default=1000
@@ -344,9 +322,6 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         The trained networks.
     history_ : list of dict
         Mean loss per epoch.
-    ratio_ : DensityRatio or None
-        The classifier ``sample`` picks among candidates with; ``None`` when
-        ``n_candidates=1`` (the default) or for images.
     margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
@@ -369,8 +344,6 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     References
     ----------
     Xu et al., "Modeling Tabular Data using Conditional GAN", NeurIPS 2019 (TVAE).
-    Grover et al., "Bias Correction of Learned Generative Models using
-    Likelihood-Free Importance Weighting", NeurIPS 2019.
 
     Examples
     --------
@@ -400,7 +373,6 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         latent_dim=128,
         hidden_dims=(128, 128),
         prior="fitted",
-        n_candidates=1,
         discrete_columns=None,
         max_categories=1000,
         continuous_transform="quantile",
@@ -418,7 +390,6 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.latent_dim = latent_dim
         self.hidden_dims = hidden_dims
         self.prior = prior
-        self.n_candidates = n_candidates
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform
@@ -504,13 +475,6 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         beyond the training rows' own, so fewer rows are training rows
         redrawn; 1.5 is worth it when the rows are shared, 2 is too far
         (five-split measurements in README, Quality).
-    n_candidates : int, default=1
-        Draw each sampled row among this many candidates, in proportion to a
-        learned density ratio, as :class:`GANGenerator` does by default
-        (likelihood-free importance resampling). Off by default here: on
-        three tables it left this generator's detection AUC level and made
-        sampling ``n_candidates`` times as costly (README, Quality:
-        importance resampling). Tables only.
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
     max_categories : int or None, default=1000
@@ -555,9 +519,6 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         The trained networks.
     history_ : list of dict
         Mean losses per epoch, autoencoder phase then prior phase.
-    ratio_ : DensityRatio or None
-        The classifier ``sample`` picks among candidates with; ``None`` when
-        ``n_candidates=1`` (the default) or for images.
     margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
         Per class (one group when fit without ``y``), the quantiles of the
         generator's drawn columns and of the training ones that ``sample``
@@ -585,8 +546,6 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     References
     ----------
     van den Oord et al., "Neural Discrete Representation Learning", NeurIPS 2017.
-    Grover et al., "Bias Correction of Learned Generative Models using
-    Likelihood-Free Importance Weighting", NeurIPS 2019.
 
     Examples
     --------
@@ -623,7 +582,6 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         commitment=0.25,
         prior_epochs=300,
         prior_temperature=1.0,
-        n_candidates=1,
         discrete_columns=None,
         max_categories=1000,
         continuous_transform="whitened",
@@ -645,7 +603,6 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.commitment = commitment
         self.prior_epochs = prior_epochs
         self.prior_temperature = prior_temperature
-        self.n_candidates = n_candidates
         self.discrete_columns = discrete_columns
         self.max_categories = max_categories
         self.continuous_transform = continuous_transform

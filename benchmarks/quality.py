@@ -15,7 +15,6 @@ at random), and 2,000 rows of load_health.
     python benchmarks/quality.py --tables breast_cancer --epochs 100
     python benchmarks/quality.py --continuous-transform mode   # CTGAN's mode-specific normalization
     python benchmarks/quality.py --seeds 0 1 2    # mean of 3 splits; boosting spread, paired gap to the mixture
-    python benchmarks/quality.py --n-candidates 1 # importance resampling off for every generator
     python benchmarks/quality.py --draws 3        # every score the mean over 3 synthetic draws of one fit
     python benchmarks/quality.py --smoothing 0 0.2 0.3   # each fit's draws scored at each smoothing
     python benchmarks/quality.py --generators GAN --param pac=2 critic_steps=3   # any generator parameter
@@ -126,7 +125,6 @@ def main():
         default=None,
         help="override every generator's continuous_transform",
     )
-    parser.add_argument("--n-candidates", type=int, default=None, help="override every generator's n_candidates")
     parser.add_argument("--draws", type=int, default=1, help="synthetic tables per fit; scores are their mean")
     parser.add_argument(
         "--smoothing",
@@ -166,7 +164,6 @@ def overrides(args):
     named = {
         "continuous_transform": args.continuous_transform,
         "epochs": args.epochs,
-        "n_candidates": args.n_candidates,
     }
     return {**{k: v for k, v in named.items() if v}, **dict(args.param)}
 

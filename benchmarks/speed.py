@@ -205,12 +205,7 @@ def encoder_job(job):
 
 
 def flops_job(job):
-    """Training FLOPs per row per epoch and sampling FLOPs per row, as torch's counter sees them.
-
-    The training count leaves out the density ratio's fixed 500 steps
-    (``n_candidates=1``); sampling is counted at the model's defaults,
-    candidates and ratio included.
-    """
+    """Training FLOPs per row per epoch and sampling FLOPs per row, as torch's counter sees them."""
     X, y = load_table(job["table"], job["rows"])
     n = len(X)
     with FlopCounterMode(display=False) as counter:
@@ -218,10 +213,8 @@ def flops_job(job):
             model = ctgan_model(job["model"], 1, "cpu")
             model.fit(X.assign(label=y), [*discrete(X), "label"])
         else:
-            OURS[job["model"]](epochs=1, n_candidates=1, device="cpu", random_state=0).fit(X, y)
+            model = OURS[job["model"]](epochs=1, device="cpu", random_state=0).fit(X, y)
     train = counter.get_total_flops() / n
-    if job["model"] in OURS:
-        model = OURS[job["model"]](epochs=1, device="cpu", random_state=0).fit(X, y)
     with FlopCounterMode(display=False) as counter:
         model.sample(10_000)
     return {"train": train, "sample": counter.get_total_flops() / 10_000}

@@ -18,8 +18,8 @@ every method; only the training part of a fold is augmented. Methods:
 - ``auto-cv``: ``AugmentedClassifier(..., sampling_strategy="auto-cv")``
   with the VAE, choosing on balanced accuracy;
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
-  switched off (``-smoothing``, ``-margins``, ``-resampling``, ``-post`` for
-  all three), drawn from the fit of the full generator; ``<generator>
+  switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
+  from the fit of the full generator; ``<generator>
   quantile`` refits with ``continuous_transform="quantile"`` (no whitening).
 
 One generator fit per fold serves both classifiers and every variant drawn
@@ -84,8 +84,7 @@ DEFAULT_METHODS = (*BASELINES, *GENERATOR_NAMES, "auto-cv")
 LAYERS = {
     "-smoothing": ("smoothing",),
     "-margins": ("margins",),
-    "-resampling": ("resampling",),
-    "-post": ("smoothing", "margins", "resampling"),
+    "-post": ("smoothing", "margins"),
 }
 COLUMNS = (
     "table",
@@ -172,8 +171,6 @@ def without(generator, layers):
         off.smoothing = 0.0
     if "margins" in layers:
         off.margins_ = None
-    if "resampling" in layers:
-        off.ratio_ = None
     return off
 
 
@@ -479,7 +476,9 @@ def ablation_report(results, order, test_share, alpha=0.05):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tables", nargs="+", help="table names (default: every table of the five families)")
-    parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS), choices=all_methods(), metavar="M")
+    parser.add_argument(
+        "--methods", nargs="+", default=list(DEFAULT_METHODS), metavar="M", help=f"of: {', '.join(all_methods())}"
+    )
     parser.add_argument("--classifiers", nargs="+", default=["logistic", "boosting"], choices=["logistic", "boosting"])
     parser.add_argument("--repeats", type=int, default=2, help="repeats of stratified K-fold (default 2)")
     parser.add_argument("--splits", type=int, default=5, help="folds per repeat (default 5)")
@@ -496,6 +495,9 @@ def main():
     unknown = sorted(set(tables) - set(known))
     if unknown:
         parser.error(f"--tables {', '.join(unknown)}: not among the {len(known)} tables of {', '.join(FAMILIES)}")
+    unknown = [m for m in args.methods if m not in all_methods()]
+    if unknown and not args.report_only:
+        parser.error(f"--methods {', '.join(unknown)}: not a method (a report of an older CSV may name others)")
     if args.quick:
         tables = [t for t in quick_tables(known) if t in tables]
         args.repeats = 1
