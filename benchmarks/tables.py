@@ -201,11 +201,6 @@ class SharedFit(BaseEstimator):
         return self.fitted_.sample(n_samples, y)
 
 
-def balancing_needs(y):
-    counts = np.bincount(y, minlength=2)
-    return {int(np.argmin(counts)): int(counts.max() - counts.min())}
-
-
 def oversample(method, X, y, seed):
     """Training rows of a baseline sampler (ROS, ROSE or SMOTE)."""
     from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -261,6 +256,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
     ``overrides`` sets generator parameters (each generator takes those it has).
     """
     from augment import AugmentedClassifier, VAEGenerator
+    from augment.selection import balancing_needs
 
     if n_threads:
         limit_threads(n_threads)
