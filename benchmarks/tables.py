@@ -31,7 +31,8 @@ the fold's held-out rows (label included), 0.5 being indistinguishable.
 
 Results go to a CSV as each fold ends (one row per table x fold x method x
 classifier); a rerun skips what the CSV holds. The report prints mean ranks
-with the Friedman test, saves critical-difference diagrams (Nemenyi), counts
+with the Friedman test, saves critical-difference diagrams (Nemenyi) where
+``--figures`` names a folder, counts
 wins, ties and losses against the baselines (Nadeau-Bengio corrected paired
 t-test over a table's folds) and tests each ablation across tables (Wilcoxon).
 
@@ -40,6 +41,7 @@ t-test over a table's folds) and tests each ablation across tables (Wilcoxon).
     python benchmarks/tables.py --tables ecoli1 glass2 --methods none ROS VAE --classifiers logistic
     python benchmarks/tables.py --methods VAE "VAE -smoothing" "VAE -margins" --quick   # an ablation
     python benchmarks/tables.py --report-only        # the report of what the CSV holds
+    python benchmarks/tables.py --report-only --figures benchmarks/results   # and its diagrams
     python benchmarks/tables.py --jobs 2             # two folds at a time, one thread each
     python benchmarks/tables.py --quick --methods GAN --param critic_steps=1 --out gan-1.csv   # another default
 """
@@ -481,7 +483,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="1 repeat of 5 folds on 15 of the tables")
     parser.add_argument("--jobs", type=int, default=1, help="folds run at once, each on its share of the cores")
     parser.add_argument("--out", type=Path, default=RESULTS / "tables.csv", help="results CSV, appended to")
-    parser.add_argument("--figures", type=Path, default=RESULTS, help="folder for the critical-difference diagrams")
+    parser.add_argument("--figures", type=Path, help="save the critical-difference diagrams in this folder")
     parser.add_argument("--report-only", action="store_true", help="report what the CSV holds, run nothing")
     add_param_option(parser)
     args = parser.parse_args()
@@ -506,7 +508,8 @@ def main():
         print(f"no results in {args.out}")
         return
     results = results[results["table"].isin(tables) & (results["repeat"] < args.repeats)]
-    args.figures.mkdir(parents=True, exist_ok=True)
+    if args.figures is not None:
+        args.figures.mkdir(parents=True, exist_ok=True)
     report(results, args.methods, args.figures, 1 / (args.splits - 1))
 
 
