@@ -20,13 +20,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._version import __version__
+from ._version import FORMAT, __version__
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
 from .training import make_rng, train
 
-_FORMAT = 3
 _REDRAWS = 20
 MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals (per class)
 MARGIN_MIN_ROWS = 10  # a class with fewer training rows is left as drawn: too few to calibrate against
@@ -119,7 +118,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     """Overridden by the ``image_shape`` parameter of generators with a convolutional path."""
 
     smoothing = 0.0
-    """Overridden by the ``smoothing`` parameter; a generator saved before it draws unsmoothed."""
+    """Overridden by the ``smoothing`` parameter; a generator without it draws unsmoothed."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -436,14 +435,13 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         continuous, codes = self._draw_encoded(classes)
         if self.image_shape is not None:
             return self.encoder_.inverse_transform(continuous, codes)
-        margins = getattr(self, "margins_", None)  # None: calibration off, or a model saved before it
         return self.encoder_.inverse_transform(
             continuous,
             codes,
-            margins,
+            self.margins_,
             np.asarray(classes),
             self.smoothing,
-            getattr(self, "class_kernel_", None),  # None: fit without y, or a model saved before it
+            self.class_kernel_,
             self._next_seed() if self.smoothing else None,
         )
 
@@ -464,7 +462,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     def _replace_copies(self, frame, classes):
         """``frame`` with each row equal to a training row drawn again, in place, keeping its class."""
-        if getattr(self, "_fingerprints", None) is None:
+        if self._fingerprints is None:
             raise ValueError(
                 f"reject_copies needs the training rows' fingerprints, which this {self._name} was saved without."
             )
@@ -530,7 +528,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if model is not None:
             state["_model_state"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
             state["_device"] = str(self._device)
-            state["_format"] = {"format": _FORMAT, "augment": __version__, "torch": torch.__version__}
+            state["_format"] = {"format": FORMAT, "augment": __version__, "torch": torch.__version__}
         return state
 
     def __setstate__(self, state):
@@ -540,10 +538,10 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if weights is None:
             return
         saved = state.get("_format", {})
-        if saved.get("format") != _FORMAT:
+        if saved.get("format") != FORMAT:
             raise ValueError(
                 f"This {self._name} was saved by augment {saved.get('augment', 'before 0.1')} in model format "
-                f"{saved.get('format', 0)}; augment {__version__} reads format {_FORMAT} only. "
+                f"{saved.get('format', 0)}; augment {__version__} reads format {FORMAT} only. "
                 "Refit it with this version, or load it with the version that saved it."
             )
         device = torch.device(state["_device"])

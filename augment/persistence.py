@@ -22,14 +22,12 @@ from sklearn.mixture import BayesianGaussianMixture
 from sklearn.preprocessing import QuantileTransformer
 
 from ._files import atomic_write
-from ._version import __version__
+from ._version import FORMAT, __version__
 from .base import BaseGenerator
 from .encoding import CategoricalBlock, Kernel, Layout, TabularEncoder, _Categorical, _Numeric, _Whitening
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
 
-FILE_FORMAT = 1
-_READABLE = (1,)
 _HEADER = "augment"
 _TYPES = {
     cls.__name__: cls
@@ -234,7 +232,7 @@ def save(generator, path, *, fingerprints=True):
     if not fingerprints:
         state["_fingerprints"] = None
     document = {
-        "format": FILE_FORMAT,
+        "format": FORMAT,
         "augment": __version__,
         "torch": torch.__version__,
         "sklearn": sklearn.__version__,
@@ -300,11 +298,11 @@ def load(path):
             version, written_by = document["format"], document["augment"]
         except (ValueError, TypeError, KeyError) as error:
             raise _refuse(path, f"its header is damaged ({error})") from error
-        if version not in _READABLE:
-            newer = isinstance(version, int) and version > FILE_FORMAT
+        if version != FORMAT:
+            newer = isinstance(version, int) and version > FORMAT
             raise ValueError(
                 f"{path} was written by augment {written_by} in file format {version}; augment {__version__} "
-                f"reads format {', '.join(map(str, _READABLE))}. "
+                f"reads format {FORMAT} only. "
                 + ("Upgrade augment to load it." if newer else "Refit the generator with this version.")
             )
         try:

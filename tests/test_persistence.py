@@ -16,7 +16,8 @@ from sklearn.datasets import load_iris
 
 import augment
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
-from augment.persistence import FILE_FORMAT, is_pickle
+from augment._version import FORMAT
+from augment.persistence import is_pickle
 
 from _device import DEVICE
 
@@ -150,9 +151,9 @@ def test_weights_that_do_not_fit_the_model_are_refused(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda doc: {**doc, "format": FILE_FORMAT + 1, "augment": "9.0"}, r"by augment 9.0 in file format 2.*Upgrade"),
+        (lambda doc: {**doc, "format": FORMAT + 1, "augment": "9.0"}, rf"9.0 in file format {FORMAT + 1}.*Upgrade"),
         (lambda doc: {**doc, "format": 0}, r"in file format 0.*Refit"),
-        (lambda doc: {"format": FILE_FORMAT}, "header is damaged"),
+        (lambda doc: {"format": FORMAT}, "header is damaged"),
     ],
 )
 def test_other_formats_are_refused_by_rule(tmp_path, change, message):
@@ -205,3 +206,11 @@ def test_a_safetensors_header_length_that_starts_like_a_pickle_is_not_taken_for_
         pad += 1
     joblib.dump({"w": 1}, pickled)
     assert not is_pickle(path) and is_pickle(pickled)
+
+
+def test_a_pickle_of_another_format_is_refused():
+    state = make(VAEGenerator).fit(load_iris().data).__getstate__()
+    state["_format"] = {**state["_format"], "format": FORMAT - 1, "augment": "0.0.9"}
+    refused = rf"saved by augment 0\.0\.9 in model format {FORMAT - 1}.*format {FORMAT} only"
+    with pytest.raises(ValueError, match=refused):
+        VAEGenerator.__new__(VAEGenerator).__setstate__(state)

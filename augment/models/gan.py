@@ -163,9 +163,7 @@ class GAN(nn.Module):
             chosen = self.heads.index[conditioned, category].unsqueeze(1) - start
         raw = self._raw(labels, columns, rng)
         free = conditioned.unsqueeze(1) != self.heads.block_of
-        logits = raw[:, start:]
-        if hasattr(self, "free_offsets"):  # models saved before the offsets have none
-            logits = logits + self.free_offsets * free
+        logits = raw[:, start:] + self.free_offsets * free
         other = torch.arange(logits.shape[1], device=raw.device) != chosen
         return torch.cat([raw[:, :start], logits.masked_fill(~free & other, float("-inf"))], dim=1), free
 

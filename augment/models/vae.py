@@ -85,8 +85,7 @@ class VAE(nn.Module):
         groups = max(n_classes, 1)
         self.register_buffer("prior_mean", torch.zeros(groups, latent_dim))
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
-        if layout.blocks:
-            self.register_buffer("block_offsets", torch.zeros(layout.n_features - layout.n_continuous))
+        self.register_buffer("block_offsets", torch.zeros(layout.n_features - layout.n_continuous))
 
     def phases(self, data, rng):
         """The ``"fit"`` phase on ``data``, then :meth:`finish`."""
@@ -177,7 +176,7 @@ class VAE(nn.Module):
         """Decoder outputs at latents from the sampling prior, the block offsets added to the logits."""
         noise = torch.randn(classes.shape[0], self.latent_dim, generator=rng, device=classes.device)
         raw = self.decoder[1:](self._first_layer_on_prior(noise, classes))
-        if not hasattr(self, "block_offsets"):  # no blocks, or a model saved before the offsets
+        if not self.heads.n_blocks:
             return raw
         start = self.heads.n_continuous
         return torch.cat([raw[:, :start], raw[:, start:] + self.block_offsets], dim=1)
