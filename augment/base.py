@@ -8,18 +8,17 @@ parameters, and :func:`augment.training.train` runs the model's phases.
 import copy
 import os
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ._seeds import seed_from, seeded
 from ._version import FORMAT, __version__
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
@@ -67,26 +66,6 @@ def resolve_device(device):
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was requested, but CUDA is not available on this machine.")
     return torch.device(device)
-
-
-def _seed_from(random_state):
-    """A 31-bit seed; ``None`` draws fresh OS entropy and leaves numpy's global state alone."""
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-    return int(check_random_state(random_state).randint(2**31 - 1))
-
-
-@contextmanager
-def _seeded(seed, device):
-    """Fork torch's global generators, seed them, and restore them on exit.
-
-    The private ``torch.Generator`` drives every random draw the library makes;
-    forking guards the global state against anything inside torch that still
-    reads it (weight initialization), so user code sees it untouched.
-    """
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
-        yield
 
 
 class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -202,7 +181,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if hasattr(self, "classes_") and labels is None:
             del self.classes_
         self._device = resolve_device(self.device)
-        self._seed = _seed_from(self.random_state)
+        self._seed = seed_from(self.random_state)
         self._sample_calls = 0
         self.encoder_ = self._make_encoder()
         continuous, codes = self.encoder_.fit_encode(frame)
@@ -220,7 +199,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         )
         self._model_config = self._model_kwargs(len(frame))
         rng = make_rng(self._seed, self._device)
-        with _seeded(self._seed, self._device):
+        with seeded(self._seed, self._device):
             model = self._build_model(n_classes, self._device)
             self.history_ = train(
                 model,
@@ -449,7 +428,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""
         seed = self._next_seed()
         rng = make_rng(seed, self._device)
-        with _seeded(seed, self._device), torch.inference_mode():
+        with seeded(seed, self._device), torch.inference_mode():
             chunks = torch.as_tensor(classes, device=self._device).split(chunk_rows(self._device))
             values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
             return to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
@@ -553,7 +532,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             )
             device = torch.device("cpu")
         self._device = device
-        with _seeded(0, device):
+        with seeded(0, device):
             model = self._build_model(self._n_classes, device)
         model.load_state_dict(weights)
         self.model_ = model.eval()

@@ -11,7 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .base import _seed_from, _seeded, resolve_device, to_numpy
+from ._seeds import seed_from, seeded
+from .base import resolve_device, to_numpy
 from .images import PixelScaler, check_image_shape
 from .models.conv import ConvEncoder
 from .training import Group, Phase, make_rng, train
@@ -94,9 +95,9 @@ class ImageFeatures(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.scaler_ = PixelScaler(shape).fit(pd.DataFrame(X))
         x = self._encode(X)
         targets = torch.as_tensor(codes, device=self._device)
-        seed = _seed_from(self.random_state)
+        seed = seed_from(self.random_state)
         rng = make_rng(seed, self._device)
-        with _seeded(seed, self._device):
+        with seeded(seed, self._device):
             with torch.device(self._device):
                 features = ConvEncoder(shape)
                 self.network_ = torch.nn.Sequential(

@@ -10,13 +10,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from . import selection
+from ._seeds import seed_from
 from .resampling import SyntheticOversampler, check_generator, draw_jointly, seed_generator, stack
 
 _SELECTION = {
@@ -46,8 +47,7 @@ class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
 
         ``candidates(X, y, generator, rng)`` yields ``(name, X, y)`` lazily.
         """
-        rng = check_random_state(self.random_state)
-        seed = rng.randint(2**31 - 1)
+        seed = seed_from(self.random_state)
         cv = selection.splitter(self.cv, y, classifier, seed)
 
         def fresh(X_part, y_part):

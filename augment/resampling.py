@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._seeds import seed_from
 from .generators import VAEGenerator
 
 try:
@@ -33,7 +34,7 @@ def check_generator(generator):
 def seed_generator(generator, random_state):
     """Set the generator's ``random_state`` from ``random_state`` when it has one and it is given."""
     if random_state is not None and "random_state" in generator.get_params():
-        generator.set_params(random_state=int(check_random_state(random_state).randint(2**31 - 1)))
+        generator.set_params(random_state=seed_from(random_state))
     return generator
 
 

@@ -16,9 +16,9 @@ from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from ._seeds import seed_from
 from .resampling import draw_jointly, stack
 
 SHARES = (0.25, 0.5, 1.0)
@@ -72,7 +72,7 @@ def interpolating_samplers(X, y, needs, rng):
         return
     labels, counts = np.unique(y, return_counts=True)
     target = {label: int(count + needs.get(label, 0)) for label, count in zip(labels, counts, strict=True)}
-    seed = int(rng.integers(2**31 - 1))
+    seed = seed_from(rng)
     yield ROSE, *RandomOverSampler(sampling_strategy=target, shrinkage=1.0, random_state=seed).fit_resample(X, y)
     smallest = min(int(counts[labels == label][0]) for label in needs)
     if smallest >= 2:
@@ -114,7 +114,7 @@ def splitter(cv, y, classifier, random_state):
     """Shuffled (stratified) K-fold for an int ``cv``, else scikit-learn's reading of it."""
     if isinstance(cv, Integral):
         kind = StratifiedKFold if classifier else KFold
-        return kind(n_splits=cv, shuffle=True, random_state=check_random_state(random_state).randint(2**31 - 1))
+        return kind(n_splits=cv, shuffle=True, random_state=seed_from(random_state))
     return check_cv(cv, y, classifier=classifier)
 
 

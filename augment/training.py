@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .models.optim import FlatAdam
+from .optim import FlatAdam
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Group:
         L2 penalty.
     average : bool
         End the phase on an exponential moving average of the parameters'
-        iterates instead of the last one (:class:`~augment.models.optim.FlatAdam`).
+        iterates instead of the last one (:class:`~augment.optim.FlatAdam`).
     """
 
     parameters: tuple

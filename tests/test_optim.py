@@ -1,7 +1,7 @@
 import torch
 from torch import nn
 
-from augment.models.optim import FlatAdam, frozen
+from augment.optim import FlatAdam, frozen
 
 
 def _net(seed):

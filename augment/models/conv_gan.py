@@ -7,10 +7,10 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
+from ..optim import frozen
 from ..training import Group, Phase
 from .conv import ConvEncoder, vector_decoder
 from .data import one_hot
-from .optim import frozen
 
 
 class ConvGAN(nn.Module):

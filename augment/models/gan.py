@@ -6,12 +6,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..optim import frozen
 from ..training import Group, Phase
 from .adjust import ROWS, fit_logit_offsets
 from .conditions import ConditionSampler
 from .data import one_hot
 from .layers import Heads, dropout
-from .optim import frozen
 
 _TAU = 0.2
 _PENALTY = 10.0

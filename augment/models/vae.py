@@ -85,7 +85,8 @@ class VAE(nn.Module):
         groups = max(n_classes, 1)
         self.register_buffer("prior_mean", torch.zeros(groups, latent_dim))
         self.register_buffer("prior_scale", torch.eye(latent_dim).repeat(groups, 1, 1))
-        self.register_buffer("block_offsets", torch.zeros(layout.n_features - layout.n_continuous))
+        if layout.blocks:
+            self.register_buffer("block_offsets", torch.zeros(layout.n_features - layout.n_continuous))
 
     def phases(self, data, rng):
         """The ``"fit"`` phase on ``data``, then :meth:`finish`."""

@@ -48,7 +48,7 @@ class FlatAdam:
     Examples
     --------
     >>> import torch
-    >>> from augment.models.optim import FlatAdam
+    >>> from augment.optim import FlatAdam
     >>> net = torch.nn.Linear(3, 1)
     >>> opt = FlatAdam(net.parameters(), lr=0.1)
     >>> opt.zero_grad()
