@@ -16,9 +16,10 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._seeds import seed_from, seeded
+from ._validation import check_X
 from ._version import FORMAT, __version__
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
@@ -113,28 +114,15 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     # ----------------------------------------------------------------- input
     def _validate_X(self, X, reset):
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=reset)
-            if X.shape[1] == 0:
-                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
-            if X.shape[0] == 0:
-                raise ValueError(f"X has 0 rows; {self._name} needs at least 2 to fit and 1 to transform.")
+        """``X`` as a DataFrame; at fit, the dtype ``sample`` returns (``None``: a DataFrame)."""
+        checked = check_X(self, X, reset=reset, min_rows=2 if reset else 1)
+        if isinstance(checked, pd.DataFrame):
             if reset:
                 self._output_dtype = None
-            if not X.columns.is_unique:
-                raise ValueError(f"X has duplicated column names: {X.columns[X.columns.duplicated()].tolist()!r}.")
-            return X.reset_index(drop=True)
-        array = validate_data(
-            self,
-            X,
-            reset=reset,
-            dtype="numeric",
-            ensure_all_finite=False,
-            ensure_min_samples=2 if reset else 1,
-        )
+            return checked
         if reset:
-            self._output_dtype = array.dtype
-        return pd.DataFrame(array)
+            self._output_dtype = checked.dtype
+        return pd.DataFrame(checked)
 
     def _validate_y(self, y, n_rows):
         if y is None:
@@ -175,8 +163,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self : object
         """
         frame = self._validate_X(X, reset=True)
-        if len(frame) < 2:
-            raise ValueError(f"{self._name} needs at least 2 samples to fit, got 1 sample.")
         labels = self._validate_y(y, len(frame))
         if hasattr(self, "classes_") and labels is None:
             del self.classes_

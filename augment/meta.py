@@ -8,16 +8,16 @@ validation fold.
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from . import selection
 from ._seeds import seed_from
+from ._validation import check_X
 from .resampling import SyntheticOversampler, check_generator, draw_jointly, seed_generator, stack
 
 _SELECTION = {
@@ -33,10 +33,7 @@ def _delegates(method):
 
 class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
     def _check_X(self, X, reset):
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=reset)
-            return X
-        return validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite=False)
+        return check_X(self, X, reset=reset)
 
     def _fit_estimator(self, X, y):
         self.estimator_ = clone(self.estimator).fit(X, y)

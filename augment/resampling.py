@@ -8,9 +8,10 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d
 
 from ._seeds import seed_from
+from ._validation import check_X
 from .generators import VAEGenerator
 
 try:
@@ -131,12 +132,7 @@ class SyntheticOversampler(BaseOverSampler):
 
     def _check_X(self, X, n_rows):
         """A DataFrame stays a DataFrame (sparse columns made dense); anything else becomes a numeric array."""
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, skip_check_array=True, reset=True)
-            X = X.apply(lambda c: c.sparse.to_dense() if isinstance(c.dtype, pd.SparseDtype) else c)
-            X = X.reset_index(drop=True)
-        else:
-            X = validate_data(self, X, reset=True, dtype="numeric", ensure_all_finite=False)
+        X = check_X(self, X, reset=True)
         if len(X) != n_rows:
             raise ValueError(f"y has {n_rows} rows but X has {len(X)}; they must match.")
         return X

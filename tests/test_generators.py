@@ -188,6 +188,7 @@ def test_device_cuda_without_cuda_is_refused(monkeypatch):
     ("X", "y", "params", "error", "match"),
     [
         (pd.DataFrame({"a": []}), None, {}, ValueError, "0 rows"),
+        (pd.DataFrame({"a": [1.0]}), None, {}, ValueError, "X has 1 rows; .* needs at least 2"),
         (pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [np.nan] * 3}), None, {}, ValueError, "'b' has only missing"),
         (np.array([[1.0, 2.0], [np.inf, 1.0], [0.0, 0.0]]), None, {}, ValueError, "column 0 contains infinity"),
         (np.ones((4, 2)), [0, 1, 0], {}, ValueError, "y has 3 rows but X has 4"),
