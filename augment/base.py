@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._docstrings import fill
 from ._seeds import seed_from, seeded
 from ._validation import check_X
 from ._version import FORMAT, __version__
@@ -75,8 +76,15 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``
     and ``_latent_dim()`` (called once ``model_`` is set); ``_fitted(model)`` may read fitted attributes off
     the trained model. A model's phase ``"fit"`` runs for ``epochs``, any
-    other phase ``<name>`` for the parameter ``<name>_epochs``.
+    other phase ``<name>`` for the parameter ``<name>_epochs``. A line
+    ``{shared:NAME}`` in a subclass's docstring takes the shared text of
+    :mod:`augment._docstrings`.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            cls.__doc__ = fill(cls.__doc__)
 
     _parameter_constraints = {
         "epochs": [Interval(Integral, 1, None, closed="left")],

@@ -64,75 +64,32 @@ class GANGenerator(BaseGenerator):
         which on small tables leaves the critic too weak to guide the
         generator: on breast_cancer, mean KS 0.19 at 1 against 0.11 at 5).
     discrete_columns : list, default=None
-        Columns to treat as categorical whatever their dtype.
+        {shared:discrete_columns}
     max_categories : int or None, default=1000
-        Most distinct values a categorical column may have; a column with
-        more is refused at fit, naming its count, before anything is
-        encoded. ``None`` lifts the limit (the networks grow with the categories).
+        {shared:max_categories}
     continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
-        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+        {shared:continuous_transform}
     rows_per_quantile : int, default=4
-        Training rows per knot of the encoder's quantile functions. With 1,
-        decoding passes through every training value, so drawn rows repeat
-        the sample's clumps and ties, which a classifier learns to spot
-        (README, Quality: calibrated margins).
+        {shared:rows_per_quantile}
     calibrate_margins : bool, default=True
-        At the end of ``fit``, draw 10,000 rows (per class, when fit with
-        ``y``) and record each continuous column's quantiles; ``sample`` maps
-        every drawn column through them onto the training column's marginal
-        (that class's, for a class of 10 rows or more), keeping the rows'
-        ranks (quantile mapping). Tables with ``continuous_transform`` ``"quantile"`` or
-        ``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.
+        {shared:calibrate_margins}
     smoothing : float, default=0.2
-        Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
-        numeric value with, in training standard deviations of its column
-        and correlated across columns as the training columns are, shrunk
-        about the column's mean so that the covariance is kept (a smoothed
-        bootstrap); the row's class's statistics, for a class of 10 rows or
-        more. Values held by 10% of the training rows or more (a
-        zero-inflated column's zeros) and every value of a few-valued column
-        (10 or more training rows per distinct value: counts, scores) are
-        kept as drawn. It blurs the training rows' clumps that a generator
-        reproduces and that a classifier spots; ``0`` turns it off. Tables
-        only (README, Quality: smoothing).
+        {shared:smoothing}
     image_shape : tuple of int, default=None
-        ``(channels, height, width)`` of flattened images: each row of ``X``
-        holds ``channels * height * width`` numeric pixels. The tabular
-        encoder gives way to :class:`~augment.images.PixelScaler` and the
-        networks are convolutional, sized to the shape: a DCGAN generator and
-        a spectrally normalized projection critic with the hinge loss
-        (``generator_dims``, ``critic_dims`` and ``pac`` apply to tables
-        only). For images use smaller batches, for example
+        {shared:image_shape}
+        A DCGAN generator and a spectrally normalized projection critic
+        with the hinge loss (``generator_dims``, ``critic_dims`` and ``pac``
+        apply to tables only). For images use smaller batches, for example
         ``batch_size=64, critic_steps=1`` (README, Images).
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train; ``"auto"`` takes CUDA when present.
-    random_state : int, RandomState instance or None, default=None
-        Seed of every random draw; the same seed gives the same samples.
-    verbose : bool, default=False
-        Show a progress bar with the losses.
+    {shared:tail_parameters}
 
     Attributes
     ----------
-    encoder_ : TabularEncoder
-        The fitted table encoder.
-    model_ : torch.nn.Module
-        The trained networks.
+    {shared:head_attributes}
     history_ : list of dict
         Mean critic and generator losses per epoch.
-    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
-        Per class (one group when fit without ``y``), the quantiles of the
-        generator's drawn columns and of the training ones that ``sample``
-        maps between (``calibrate_margins``); ``None`` when off or for images.
-    class_kernel_ : Kernel or None
-        Per class, the means, deviations and correlations of its training
-        rows that ``sample`` smooths the class's rows with (``smoothing``);
-        ``None`` when fit without ``y`` (the whole table's) or for images.
-    classes_ : ndarray
-        Class labels, when fit with ``y``.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit``, when they are all strings.
+    {shared:sampling_attributes}
+    {shared:tail_attributes}
 
     See Also
     --------
@@ -283,59 +240,31 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         rows (ex-post density estimation, Ghosh et al. 2020), which follows
         the data far more closely on small tables. ``"standard"``: ``N(0, I)``.
     discrete_columns : list, default=None
-        Columns to treat as categorical whatever their dtype.
+        {shared:discrete_columns}
     max_categories : int or None, default=1000
-        Most distinct values a categorical column may have; a column with
-        more is refused at fit, naming its count, before anything is
-        encoded. ``None`` lifts the limit (the networks grow with the categories).
+        {shared:max_categories}
     continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
-        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+        {shared:continuous_transform}
     rows_per_quantile : int, default=1
-        Training rows per knot of the encoder's quantile functions; see
-        :class:`GANGenerator`. 4 lowered this generator's detection AUC on
-        the mixed table but also the balanced accuracy of classifiers trained
-        on its rows (README, Quality: calibrated margins).
+        {shared:rows_per_quantile}
+        Here 1: 4 lowered this generator's detection AUC on the mixed table
+        but also the balanced accuracy of classifiers trained on its rows.
     calibrate_margins : bool, default=True
-        Map drawn columns onto the training marginals, as
-        :class:`GANGenerator` does by default.
+        {shared:calibrate_margins}
     smoothing : float, default=0.2
-        Smooth drawn numeric values by a kernel of this many training
-        standard deviations, as :class:`GANGenerator` does; ``0`` turns it off.
+        {shared:smoothing}
     image_shape : tuple of int, default=None
-        ``(channels, height, width)`` of flattened images: each row of ``X``
-        holds ``channels * height * width`` numeric pixels. The tabular
-        encoder gives way to :class:`~augment.images.PixelScaler` and the
-        networks are convolutional, sized to the shape (``hidden_dims``
-        applies to tables only).
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train; ``"auto"`` takes CUDA when present.
-    random_state : int, RandomState instance or None, default=None
-        Seed of every random draw.
-    verbose : bool, default=False
-        Show a progress bar with the loss.
+        {shared:image_shape}
+        ``hidden_dims`` applies to tables only.
+    {shared:tail_parameters}
 
     Attributes
     ----------
-    encoder_ : TabularEncoder
-        The fitted table encoder.
-    model_ : torch.nn.Module
-        The trained networks.
+    {shared:head_attributes}
     history_ : list of dict
         Mean loss per epoch.
-    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
-        Per class (one group when fit without ``y``), the quantiles of the
-        generator's drawn columns and of the training ones that ``sample``
-        maps between (``calibrate_margins``); ``None`` when off or for images.
-    class_kernel_ : Kernel or None
-        Per class, the means, deviations and correlations of its training
-        rows that ``sample`` smooths the class's rows with (``smoothing``);
-        ``None`` when fit without ``y`` (the whole table's) or for images.
-    classes_ : ndarray
-        Class labels, when fit with ``y``.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit``, when they are all strings.
+    {shared:sampling_attributes}
+    {shared:tail_attributes}
 
     See Also
     --------
@@ -476,57 +405,35 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         redrawn; 1.5 is worth it when the rows are shared, 2 is too far
         (five-split measurements in README, Quality).
     discrete_columns : list, default=None
-        Columns to treat as categorical whatever their dtype.
+        {shared:discrete_columns}
     max_categories : int or None, default=1000
-        Most distinct values a categorical column may have; a column with
-        more is refused at fit, naming its count, before anything is
-        encoded. ``None`` lifts the limit (the networks grow with the categories).
+        {shared:max_categories}
     continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
-        How continuous columns are normalized; see :class:`~augment.encoding.TabularEncoder`.
+        {shared:continuous_transform}
     rows_per_quantile : int, default=1
-        Training rows per knot of the encoder's quantile functions; see
-        :class:`GANGenerator`. 4 left this generator's detection AUC level
-        (README, Quality: calibrated margins).
+        {shared:rows_per_quantile}
+        Here 1: 4 left this generator's detection AUC level.
     calibrate_margins : bool, default=False
-        Map drawn columns onto the training marginals, as
-        :class:`GANGenerator` does by default. Off here: this generator
-        redraws training rows' codes, so its marginals are the training
-        ones already, and mapping raised its detection AUC on one table of two.
+        {shared:calibrate_margins}
+        Off here: this generator redraws training rows' codes, so its
+        marginals are the training ones already, and mapping raised its
+        detection AUC on one table of two.
     smoothing : float, default=0.2
-        Smooth drawn numeric values by a kernel of this many training
-        standard deviations, as :class:`GANGenerator` does; ``0`` turns it off.
+        {shared:smoothing}
     image_shape : tuple of int, default=None
-        ``(channels, height, width)`` of flattened images: each row of ``X``
-        holds ``channels * height * width`` numeric pixels. The tabular
-        encoder gives way to :class:`~augment.images.PixelScaler` and the
-        networks are convolutional, sized to the shape: the encoder's last
-        feature map is a grid of slots, one codebook each (``n_slots`` and
+        {shared:image_shape}
+        The encoder's last feature map is a grid of slots, one codebook each (``n_slots`` and
         ``hidden_dims`` apply to tables only). For images use smaller
         batches and a longer prior, for example ``batch_size=128,
         epochs=100, prior_epochs=600`` (README, Images).
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        Where to train; ``"auto"`` takes CUDA when present.
-    random_state : int, RandomState instance or None, default=None
-        Seed of every random draw.
-    verbose : bool, default=False
-        Show a progress bar with the losses.
+    {shared:tail_parameters}
 
     Attributes
     ----------
-    encoder_ : TabularEncoder
-        The fitted table encoder.
-    model_ : torch.nn.Module
-        The trained networks.
+    {shared:head_attributes}
     history_ : list of dict
         Mean losses per epoch, autoencoder phase then prior phase.
-    margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
-        Per class (one group when fit without ``y``), the quantiles of the
-        generator's drawn columns and of the training ones that ``sample``
-        maps between (``calibrate_margins``); ``None`` when off or for images.
-    class_kernel_ : Kernel or None
-        Per class, the means, deviations and correlations of its training
-        rows that ``sample`` smooths the class's rows with (``smoothing``);
-        ``None`` when fit without ``y`` (the whole table's) or for images.
+    {shared:sampling_attributes}
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
     prior_copies_ : float
@@ -536,12 +443,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         the decoder: on tables of a few hundred rows it is about 0.85 at
         the defaults (README, Quality); check ``augment.metrics.privacy``
         before sharing such rows.
-    classes_ : ndarray
-        Class labels, when fit with ``y``.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit``, when they are all strings.
+    {shared:tail_attributes}
 
     References
     ----------
