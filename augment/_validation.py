@@ -7,9 +7,9 @@ from sklearn.utils.validation import validate_data
 def check_X(estimator, X, *, reset, min_rows=1):
     """``X`` checked as scikit-learn checks it, a DataFrame kept a DataFrame.
 
-    A DataFrame keeps its columns' dtypes (sparse columns made dense, the
-    index renumbered) after scikit-learn's checks of its column names and
-    count; anything else becomes a numeric array, missing values allowed.
+    A DataFrame keeps its columns' dtypes (the index renumbered) after
+    scikit-learn's checks of its column names and count; anything else
+    becomes a numeric array, missing values allowed.
 
     Parameters
     ----------
@@ -45,7 +45,4 @@ def check_X(estimator, X, *, reset, min_rows=1):
         raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
     if X.shape[0] < min_rows:
         raise ValueError(f"X has {X.shape[0]} rows; {name} needs at least {min_rows}.")
-    sparse = [c for c, dtype in X.dtypes.items() if isinstance(dtype, pd.SparseDtype)]
-    if sparse:
-        X = X.assign(**{c: X[c].sparse.to_dense() for c in sparse})
     return X.reset_index(drop=True)

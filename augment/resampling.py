@@ -133,6 +133,8 @@ class SyntheticOversampler(BaseOverSampler):
     def _check_X(self, X, n_rows):
         """A DataFrame stays a DataFrame (sparse columns made dense); anything else becomes a numeric array."""
         X = check_X(self, X, reset=True)
+        if isinstance(X, pd.DataFrame):
+            X = X.apply(lambda c: c.sparse.to_dense() if isinstance(c.dtype, pd.SparseDtype) else c)
         if len(X) != n_rows:
             raise ValueError(f"y has {n_rows} rows but X has {len(X)}; they must match.")
         return X

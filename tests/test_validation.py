@@ -36,13 +36,19 @@ def test_every_estimator_refuses_duplicated_column_names(iris, fit):
         fit(X, y)
 
 
-def test_sparse_columns_become_dense_and_the_index_is_renumbered(iris):
-    X, _ = iris
+def test_the_index_is_renumbered_and_sparse_columns_are_refused_by_generators_but_resampled(iris):
+    X, y = iris
     X = X.astype({"petal width (cm)": pd.SparseDtype(float, 0.0)}).set_axis(np.arange(len(X)) * 7 + 3)
     checked = check_X(VAEGenerator(), X, reset=True)
-    assert not any(isinstance(d, pd.SparseDtype) for d in checked.dtypes)
     assert checked.index.equals(pd.RangeIndex(len(X)))
     np.testing.assert_array_equal(checked.to_numpy(dtype=float), X.to_numpy(dtype=float))
+    with pytest.raises(TypeError, match="'petal width \\(cm\\)' is sparse"):
+        VAEGenerator(**FAST).fit(X, y)
+    rare = slice(0, 110)  # 50, 50 and 10 rows of the three classes
+    X_res, y_res = SyntheticOversampler(VAEGenerator(**FAST), random_state=0).fit_resample(
+        X.iloc[rare], y.set_axis(X.index).iloc[rare]
+    )
+    assert len(X_res) == len(y_res) == 150 and np.isfinite(X_res["petal width (cm)"].to_numpy(dtype=float)).all()
 
 
 def test_arrays_become_numeric_with_missing_values_kept_and_rows_counted():
