@@ -25,8 +25,8 @@ At the end of ``fit``, draw 10,000 rows (per class, when fit with
 ``y``) and record each continuous column's quantiles; ``sample`` maps
 every drawn column through them onto the training column's marginal
 (that class's, for a class of 10 rows or more), keeping the rows'
-ranks (quantile mapping). Tables with ``continuous_transform`` ``"quantile"`` or
-``"whitened"`` only; ``transform`` and ``inverse_transform`` are left as they are.""",
+ranks (quantile mapping). Tables with ``continuous_transform="quantile"``
+only; ``transform`` and ``inverse_transform`` are left as they are.""",
     "smoothing": """\
 Bandwidth of a Gaussian kernel that ``sample`` smooths each drawn
 numeric value with, in training standard deviations of its column

@@ -1,4 +1,4 @@
 __version__ = "0.1.0"
 
-FORMAT = 4
+FORMAT = 5
 """The format of saved generators (``augment.save`` files and pickles alike); other formats are refused."""

@@ -92,7 +92,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
-        "continuous_transform": [StrOptions({"quantile", "whitened", "mode"})],
+        "continuous_transform": [StrOptions({"quantile", "mode"})],
         "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
         "calibrate_margins": ["boolean"],
         "smoothing": [Interval(Real, 0, None, closed="left")],

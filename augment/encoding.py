@@ -267,55 +267,9 @@ def _decimals(values, dtype):
     return None
 
 
-class _Whitening:
-    """Decorrelate standard-normal columns, then make each decorrelated one standard normal again.
-
-    A ZCA rotation to unit variance (eigenvalues floored at 1e-6 of the
-    largest, so exactly collinear columns give a large but finite scale),
-    then a quantile transform of each rotated column, whose marginal is
-    rarely normal: one step of rotation-based iterative Gaussianization.
-    """
-
-    def __init__(self, rows_per_quantile, random_state):
-        self.rows_per_quantile = rows_per_quantile
-        self.random_state = random_state
-
-    def fit(self, z):
-        self.mean = z.mean(axis=0)
-        covariance = np.atleast_2d(np.cov(z, rowvar=False)) if z.shape[0] > 1 else np.eye(z.shape[1])
-        values, vectors = np.linalg.eigh(covariance)
-        values = np.maximum(values, 1e-6 * max(values.max(), 1e-12))
-        self.forward = (vectors / np.sqrt(values)) @ vectors.T
-        self.inverse = (vectors * np.sqrt(values)) @ vectors.T
-        rotated = _rowwise_product(z - self.mean, self.forward)
-        self.quantile = QuantileTransformer(
-            n_quantiles=_n_quantiles(z.shape[0], self.rows_per_quantile),
-            output_distribution="normal",
-            subsample=100_000,
-            random_state=self.random_state,
-        ).fit(rotated)
-        return self
-
-    def transform(self, z):
-        return self.quantile.transform(_rowwise_product(z - self.mean, self.forward))
-
-    def inverse_transform(self, w):
-        return _rowwise_product(_quantile_inverse(self.quantile.quantiles_, w), self.inverse) + self.mean
-
-
 def _n_quantiles(n_rows, rows_per_quantile):
     """Knots of an empirical quantile function: one per ``rows_per_quantile`` rows, between 2 and 1000."""
     return int(min(1000, max(2, n_rows // rows_per_quantile)))
-
-
-def _rowwise_product(a, b):
-    """``a @ b`` with each row's result independent of the other rows (BLAS blocks differ by batch size).
-
-    The quantile transform after the rotation jumps at tied training
-    values, so a last-bit difference between a row alone and in a batch
-    could move it by a quantile step.
-    """
-    return np.einsum("ij,jk->ik", a, b, optimize=False)
 
 
 class TabularEncoder:
@@ -325,20 +279,14 @@ class TabularEncoder:
     ----------
     discrete_columns : list, default=()
         Names of columns to treat as categorical whatever their dtype.
-    continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
+    continuous_transform : {"quantile", "mode"}, default="quantile"
         ``"quantile"`` maps each continuous column through its empirical
-        quantiles onto a standard normal. ``"whitened"`` does the same, then
-        decorrelates the columns to unit variance (ZCA whitening of the
-        training rows) and maps each rotated column onto a standard normal
-        again, so that a generator's errors are scaled by the spread of each
-        direction and near-deterministic relations between columns (such as
-        a radius, its perimeter and its area) survive decoding.
-        ``"mode"`` is CTGAN's mode-specific
+        quantiles onto a standard normal. ``"mode"`` is CTGAN's mode-specific
         normalization: a Bayesian Gaussian mixture per column, a one-hot of the
         component and the value scaled within it.
     rows_per_quantile : int, default=1
         Training rows per knot of each empirical quantile function (at most
-        1,000 knots) for ``"quantile"`` and ``"whitened"``. With 1, decoding
+        1,000 knots) for ``"quantile"``. With 1, decoding
         passes through every training value, so a generator's rows repeat
         the sample's own clumps and ties, which a classifier learns to spot;
         with 4, a value held by fewer rows than a knot is interpolated over
@@ -507,11 +455,6 @@ class TabularEncoder:
                     subsample=100_000,
                     random_state=self.random_state,
                 ).fit(values)
-                if self.continuous_transform == "whitened":
-                    spread = _quantile_normal(self._quantile, values, np.random.default_rng(self.random_state))
-                    self._whitening = _Whitening(self.rows_per_quantile, self.random_state).fit(
-                        np.nan_to_num(spread, nan=0.0)
-                    )
             return
         for j, num in enumerate(self._numeric):
             column = values[:, j]
@@ -560,12 +503,8 @@ class TabularEncoder:
 
         A continuous value held by several training rows is drawn uniformly
         in the quantile range it holds rather than put at its middle, with
-        the draws seeded by ``random_state`` (the whitening is fit on the
-        same draws), so each continuous slot of the training rows is
-        standard normal without point masses. With ``"whitened"``, a row
-        encoded by :meth:`encode` instead can rotate outside the rotated
-        training rows' range and come back changed; through this method
-        every training row decodes back to itself.
+        the draws seeded by ``random_state``, so each continuous slot of the
+        training rows is standard normal without point masses.
         """
         return self.fit(df)._encode(df, np.random.default_rng(self.random_state))
 
@@ -596,8 +535,6 @@ class TabularEncoder:
         if self.continuous_transform != "mode":
             if values.shape[1]:
                 continuous = np.nan_to_num(_quantile_normal(self._quantile, values / self._scale, rng), nan=0.0)
-            if values.shape[1] and self.continuous_transform == "whitened":
-                continuous = self._whitening.transform(continuous)
         else:
             for j, num in enumerate(self._numeric):
                 column = np.nan_to_num(values[:, j], nan=num.low) / self._scale[j]
@@ -667,10 +604,8 @@ class TabularEncoder:
             missing in every row gets the standard normal's.
         """
         if self.continuous_transform == "mode":
-            raise ValueError('margins apply to continuous_transform="quantile" or "whitened", not "mode".')
+            raise ValueError('margins apply to continuous_transform="quantile", not "mode".')
         scores = np.asarray(continuous, dtype=np.float64)
-        if self.continuous_transform == "whitened" and scores.shape[1]:
-            scores = self._whitening.inverse_transform(scores)
         missing = self._missing(np.asarray(codes), len(scores))
         levels = np.linspace(0.0, 1.0, n_levels)
         out = np.tile(ndtri(np.clip(levels, _BOUND, 1 - _BOUND))[:, None], (1, scores.shape[1]))
@@ -745,8 +680,6 @@ class TabularEncoder:
         if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
-            if self.continuous_transform == "whitened":
-                continuous = self._whitening.inverse_transform(continuous)
             if margins is not None:
                 mapped = continuous.copy()
                 for group, (source, target) in enumerate(margins):

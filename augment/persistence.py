@@ -24,7 +24,7 @@ from sklearn.preprocessing import QuantileTransformer
 from ._files import atomic_write
 from ._version import FORMAT, __version__
 from .base import BaseGenerator
-from .encoding import CategoricalBlock, Kernel, Layout, TabularEncoder, _Categorical, _Numeric, _Whitening
+from .encoding import CategoricalBlock, Kernel, Layout, TabularEncoder, _Categorical, _Numeric
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
 
@@ -41,7 +41,6 @@ _TYPES = {
         Kernel,
         _Numeric,
         _Categorical,
-        _Whitening,
         PixelScaler,
         QuantileTransformer,
         BayesianGaussianMixture,

@@ -19,8 +19,8 @@ every method; only the training part of a fold is augmented. Methods:
   with the VAE, choosing on balanced accuracy;
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
   switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
-  from the fit of the full generator; ``<generator>
-  quantile`` refits with ``continuous_transform="quantile"`` (no whitening).
+  from the fit of the full generator, for the layers the generator has on
+  at its defaults.
 
 One generator fit per fold serves both classifiers and every variant drawn
 from it; the VAE fits inside ``auto-cv`` are shared by the two classifiers.
@@ -150,8 +150,11 @@ def generator_classes():
 
 def all_methods():
     """Every method name the script knows, defaults first."""
-    variants = [f"{g} {layer}" for g in GENERATOR_NAMES for layer in LAYERS]
-    return [*DEFAULT_METHODS, *variants, *(f"{g} quantile" for g in ("GAN", "VQ-VAE"))]
+    variants = []
+    for name, cls in generator_classes().items():
+        on = {"smoothing": cls().smoothing > 0, "margins": cls().calibrate_margins}
+        variants += [f"{name} {variant}" for variant, layers in LAYERS.items() if any(on[layer] for layer in layers)]
+    return [*DEFAULT_METHODS, *variants]
 
 
 def parse(method):
@@ -159,8 +162,6 @@ def parse(method):
     generator, _, variant = method.partition(" ")
     if generator not in GENERATOR_NAMES:
         return None
-    if variant == "quantile":
-        return generator, {"continuous_transform": "quantile"}, ()
     return generator, {}, LAYERS.get(variant, ())
 
 

@@ -45,7 +45,8 @@ def test_fit_options_come_from_the_estimators():
 def test_fit_options_show_each_models_default_and_take_an_image_shape(tmp_path, capsys):
     fit = build_parser()._subparsers._group_actions[0].choices["fit"]
     options = {action.dest: action for action in fit._actions}
-    assert "(default gan whitened, vae quantile, vqvae whitened)" in options["continuous_transform"].help
+    assert "(default gan 0.2, vae 0.2, vqvae 0.0)" in options["smoothing"].help
+    assert "(default quantile)" in options["continuous_transform"].help
     X, y = load_digits(return_X_y=True)
     table = tmp_path / "digits.csv"
     pd.DataFrame(X[:200]).assign(label=y[:200]).to_csv(table, index=False)

@@ -14,7 +14,7 @@ from augment.encoding import TabularEncoder, _quantile_inverse
 
 @pytest.mark.parametrize(
     ("transform", "rows_per_quantile"),
-    [("quantile", 1), ("quantile", 4), ("whitened", 1), ("whitened", 4), ("mode", 1)],
+    [("quantile", 1), ("quantile", 4), ("mode", 1)],
 )
 def test_round_trip_restores_values_dtypes_and_missing(mixed, transform, rows_per_quantile):
     enc = TabularEncoder(continuous_transform=transform, rows_per_quantile=rows_per_quantile)
@@ -139,7 +139,7 @@ def test_a_column_of_distinct_strings_encodes_in_one_matrix_of_memory():
     np.testing.assert_array_equal(encoder.inverse_transform(x[:, :1], codes)["id"], df["id"])
 
 
-@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
+@pytest.mark.parametrize("transform", ["quantile", "mode"])
 def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     rng = np.random.default_rng(0)
     df = pd.DataFrame(
@@ -158,42 +158,12 @@ def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     assert decoded["huge"].between(-1.7e308, 1.7e308).all()
 
 
-def test_whitened_slots_are_normal_and_decode_to_the_columns_dependence():
-    X = load_breast_cancer(as_frame=True).data.iloc[:, :4]
-    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
-    z, _ = encoder.encode(X)
-    np.testing.assert_allclose(z.mean(axis=0), 0, atol=0.05)
-    np.testing.assert_allclose(z.std(axis=0), 1, atol=0.1)
-    noise = np.random.default_rng(0).standard_normal((2000, 4))
-    empty = np.zeros((2000, 0), dtype=np.int64)
-    whitened = encoder.inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
-    plain = TabularEncoder().fit(X).inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
-    assert X.corr().loc["mean radius", "mean perimeter"] > 0.99
-    assert whitened > 0.95 and abs(plain) < 0.1
-
-
-def test_whitened_encoding_of_a_row_does_not_depend_on_its_batch():
-    X = pd.DataFrame(np.random.default_rng(0).integers(0, 3, size=(20, 3)).astype(float))
-    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
-    alone = np.vstack([encoder.encode(X.iloc[[i]])[0] for i in range(len(X))])
-    np.testing.assert_array_equal(alone, encoder.encode(X)[0])
-
-
-def test_whitened_encoder_of_a_table_without_numbers_round_trips():
-    df = pd.DataFrame({"a": list("xyzxyzxy"), "b": list("pqpqpqpq")})
-    encoder = TabularEncoder(continuous_transform="whitened").fit(df)
-    continuous, codes = encoder.encode(df)
-    assert continuous.shape == (8, 0)
-    assert encoder.inverse_transform(continuous, codes).equals(df)
-
-
-@pytest.mark.parametrize("transform", ["quantile", "whitened"])
-def test_training_encoding_spreads_tied_values_and_decodes_them_back(transform):
+def test_training_encoding_spreads_tied_values_and_decodes_them_back():
     # 41% of log_max_deductible and 55% of log_coinsurance are zeros, and visits is a count: their
     # ties span many quantiles. QuantileTransformer puts a column's lowest value at -5.2 (a point
     # mass); fit_encode draws each tied value uniformly in the quantile range it holds instead.
     X = load_health()[0].iloc[:5000, [0, 1, 4]]
-    encoder = TabularEncoder(continuous_transform=transform, random_state=0)
+    encoder = TabularEncoder(random_state=0)
     spread, codes = encoder.fit_encode(X)
     np.testing.assert_allclose(spread.mean(axis=0), 0, atol=0.05)
     np.testing.assert_allclose(spread.std(axis=0), 1, atol=0.05)
@@ -204,7 +174,7 @@ def test_training_encoding_spreads_tied_values_and_decodes_them_back(transform):
         zeros = X[column] == 0
         assert (back.loc[zeros, column] == 0).all(), column
         np.testing.assert_allclose(back[column], X[column], rtol=1e-5, err_msg=column)
-    np.testing.assert_array_equal(TabularEncoder(continuous_transform=transform).fit_encode(X)[0], spread)
+    np.testing.assert_array_equal(TabularEncoder().fit_encode(X)[0], spread)
 
 
 def test_encode_puts_a_tied_value_at_the_middle_of_its_quantile_range():
@@ -218,8 +188,7 @@ def test_encode_puts_a_tied_value_at_the_middle_of_its_quantile_range():
         np.testing.assert_allclose(middle[zeros, j], norm.ppf(share / 2), atol=0.01, err_msg=column)
 
 
-@pytest.mark.parametrize("transform", ["quantile", "whitened"])
-def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones(transform):
+def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones():
     # 400 rows: 160 zeros (a point mass), a value held by 3 rows, the rest distinct. Decoding
     # standard-normal draws through one knot per row puts 2 of the 399 knot intervals on the
     # rare value; with a knot every 4 rows none of them is tied, while the zeros keep their 40%.
@@ -230,7 +199,7 @@ def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones(transform)
     empty = np.empty((len(draws), 0), dtype=np.int64)
     shares = {}
     for rows in (1, 4):
-        encoder = TabularEncoder(continuous_transform=transform, rows_per_quantile=rows).fit(X)
+        encoder = TabularEncoder(rows_per_quantile=rows).fit(X)
         assert encoder._quantile.n_quantiles_ == len(X) // rows
         back = encoder.inverse_transform(draws, empty)["x"]
         shares[rows] = np.isclose(back, 1.2345678901, rtol=1e-12, atol=0).mean(), (back == 0).mean()
@@ -245,12 +214,11 @@ def test_generators_encode_with_their_rows_per_knot(cls, rows):
     assert encoder.rows_per_quantile == rows and encoder._quantile.n_quantiles_ == len(X) // rows
 
 
-@pytest.mark.parametrize("transform", ["quantile", "whitened"])
-def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_ranks(transform):
+def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_ranks():
     # A "generator" whose normal scores are skewed and too wide: decoded as they are, its columns are
     # far from the training ones; through the margins learned from a draw of it, they match them.
     X = load_breast_cancer(as_frame=True).data.iloc[:, :4]
-    encoder = TabularEncoder(continuous_transform=transform, rows_per_quantile=4).fit(X)
+    encoder = TabularEncoder(rows_per_quantile=4).fit(X)
     rng = np.random.default_rng(0)
 
     def draw(n):
@@ -266,9 +234,8 @@ def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_r
     for column in X.columns:
         assert ks_2samp(plain[column], X[column]).statistic > 0.15, column
         assert ks_2samp(mapped[column], X[column]).statistic < 0.05, column
-    if transform == "quantile":
-        order = np.argsort(drawn[:, 0])
-        assert np.all(np.diff(mapped.iloc[order, 0].to_numpy()) >= 0)
+    order = np.argsort(drawn[:, 0])
+    assert np.all(np.diff(mapped.iloc[order, 0].to_numpy()) >= 0)
 
 
 def test_margins_leave_out_missing_draws_and_refuse_mode(mixed):
