@@ -57,14 +57,11 @@ encoder_ : TabularEncoder or PixelScaler
 model_ : torch.nn.Module
     The trained networks.""",
     "sampling_attributes": """\
-margins_ : ndarray of shape (n_groups, 2, 1001, n_continuous_columns) or None
-    Per class (one group when fit without ``y``), the quantiles of the
-    generator's drawn columns and of the training ones that ``sample``
-    maps between (``calibrate_margins``); ``None`` when off or for images.
-class_kernel_ : Kernel or None
-    Per class, the means, deviations and correlations of its training
-    rows that ``sample`` smooths the class's rows with (``smoothing``);
-    ``None`` when fit without ``y`` (the whole table's) or for images.""",
+sampling_ : SamplingStage or None
+    What ``sample`` does to the model's draws, fit at the end of
+    ``fit``: the calibrated margins (``sampling_.margins_``, per class)
+    and the smoothing kernels (``sampling_.kernel_``, per class); see
+    :class:`~augment.sampling.SamplingStage`. ``None`` for images.""",
     "tail_attributes": """\
 classes_ : ndarray
     Class labels, when fit with ``y``.

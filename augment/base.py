@@ -25,11 +25,10 @@ from ._version import FORMAT, __version__
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
+from .sampling import SamplingStage
 from .training import make_rng, train
 
 _REDRAWS = 20
-MARGIN_DRAWS = 10_000  # rows drawn at the end of fit to learn a generator's own marginals (per class)
-MARGIN_MIN_ROWS = 10  # a class with fewer training rows is left as drawn: too few to calibrate against
 
 
 def chunk_rows(device):
@@ -209,54 +208,20 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         self._fitted(model)
         self.model_ = model
         self._n_features_out = self._latent_dim()
-        self.margins_ = self._fit_margins(continuous, codes, labels)
-        self.class_kernel_ = self._fit_kernel(frame, labels)
+        self.sampling_ = self._fit_sampling(frame, continuous, codes, labels)
         return self
 
-    def _fit_kernel(self, frame, labels):
-        """Per class, the means, deviations and correlations that ``sample`` smooths its rows with.
+    def _fit_sampling(self, frame, continuous, codes, labels):
+        """The :class:`~augment.sampling.SamplingStage` of a table, fit on the model's own draws; ``None`` for images.
 
-        Rows drawn for a class are smoothed with its own training rows'
-        statistics, so that their spread and shape stay the class's; a class
-        with fewer than :data:`MARGIN_MIN_ROWS` rows takes the whole table's.
-        ``None`` for images and fits without ``y`` (the encoder's ``kernel_``).
+        Parameters are read here: ``set_params`` after ``fit`` leaves the
+        fitted generator's samples as they are.
         """
-        if self.image_shape is not None or not self._n_classes:
+        if self.image_shape is not None:
             return None
-        return self.encoder_.kernels(frame, labels, self._n_classes, MARGIN_MIN_ROWS)
-
-    def _fit_margins(self, continuous, codes, labels):
-        """Per class (one group when fit without ``y``), the drawn and the training quantiles ``sample`` maps between.
-
-        Quantile mapping (as bias correction of climate models does): each
-        drawn continuous column goes through the generator's own marginal
-        CDF and the training column's quantile function, so the rows keep
-        the generator's ranks and dependence and take the training
-        marginals. A generator fit with ``y`` maps each class's rows onto
-        that class's training marginals (:data:`MARGIN_DRAWS` drawn rows per
-        class), so rows drawn for one class are not pulled towards the
-        marginal of all; a class with fewer than :data:`MARGIN_MIN_ROWS`
-        rows maps through the identity. ``None`` when off.
-        """
-        encoder = self.encoder_
-        if (
-            not self.calibrate_margins
-            or self.image_shape is not None
-            or encoder.continuous_transform == "mode"
-            or encoder.layout_.n_continuous == 0
-        ):
-            return None
-        normal = encoder.margins(np.empty((0, continuous.shape[1])), np.empty((0, codes.shape[1]), dtype=np.int64))
-        if not self._n_classes:
-            return np.stack([[encoder.margins(*self._draw_encoded(np.zeros(MARGIN_DRAWS, dtype=np.int64))), normal]])
-        pairs = []
-        for c, count in enumerate(self._class_counts):
-            if count < MARGIN_MIN_ROWS:
-                pairs.append([normal, normal])
-                continue
-            drawn = encoder.margins(*self._draw_encoded(np.full(MARGIN_DRAWS, c, dtype=np.int64)))
-            pairs.append([drawn, encoder.margins(continuous[labels == c], codes[labels == c])])
-        return np.stack(pairs)
+        groups = np.zeros(len(frame), dtype=np.int64) if labels is None else labels
+        stage = SamplingStage(self.smoothing, self.calibrate_margins)
+        return stage.fit(self.encoder_, frame, continuous, codes, groups, max(self._n_classes, 1), self._draw_encoded)
 
     def _make_encoder(self):
         """A :class:`PixelScaler` for images (``image_shape``), else a :class:`TabularEncoder`."""
@@ -406,17 +371,10 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
     def _draw(self, classes):
         """Decoded rows for the class codes ``classes``, as a DataFrame typed like the training table."""
         continuous, codes = self._draw_encoded(classes)
-        if self.image_shape is not None:
+        if self.sampling_ is None:
             return self.encoder_.inverse_transform(continuous, codes)
-        return self.encoder_.inverse_transform(
-            continuous,
-            codes,
-            self.margins_,
-            np.asarray(classes),
-            self.smoothing,
-            self.class_kernel_,
-            self._next_seed() if self.smoothing else None,
-        )
+        seed = self._next_seed() if self.sampling_.smoothing else None
+        return self.sampling_.decode(self.encoder_, continuous, codes, np.asarray(classes), seed)
 
     def _draw_encoded(self, classes):
         """Continuous slots and block codes of rows drawn for the class codes ``classes``."""

@@ -19,10 +19,6 @@ from sklearn.preprocessing import QuantileTransformer
 _MAX_DECIMALS = 6
 _MODE_WEIGHT_MIN = 0.005
 _BOUND = 1e-7  # QuantileTransformer's clip on probabilities before the normal quantile
-ATOM_SHARE = 0.1
-"""A value held by at least this share of a column's present training rows is a point mass that smoothing keeps."""
-ROWS_PER_VALUE = 10
-"""A column with at least this many present training rows per distinct value is few-valued: smoothing keeps all."""
 
 
 @dataclass(frozen=True)
@@ -82,23 +78,7 @@ class _Numeric:
     low: float
     high: float
     has_missing: bool
-    atoms: object = None
     mixture: object = None
-
-
-@dataclass
-class Kernel:
-    """The smoothing kernel of each group of rows (one group, or one per class).
-
-    ``mean`` and ``spread`` of shape (n_groups, n_numeric) hold each numeric
-    column's training mean and standard deviation in the group, ``factor``
-    of shape (n_groups, n_numeric, n_numeric) a factor of the group's
-    correlation matrix (:func:`_kernel_factor`).
-    """
-
-    mean: np.ndarray
-    spread: np.ndarray
-    factor: np.ndarray
 
 
 @dataclass
@@ -176,85 +156,6 @@ def _quantile_normal(quantile, values, rng=None):
         share = 0.5 if rng is None else rng.random(tied.size)
         out[tied, j] = ndtri(np.clip(low + (high - low) * share, _BOUND, 1 - _BOUND))
     return out
-
-
-def _through_margins(z, source, target):
-    """Map each column of ``z`` from the quantiles ``source`` onto the quantiles ``target`` (same probabilities).
-
-    Quantile mapping: ``source`` holds a generator's drawn normal scores and
-    ``target`` the training rows' at evenly spaced probabilities, so each
-    column of the result follows the training marginal when ``z`` follows
-    the generator, and keeps the ranks of ``z``. A run of tied source
-    quantiles maps to the middle of its target run.
-    """
-    out = np.empty_like(z)
-    for j in range(z.shape[1]):
-        low = np.interp(z[:, j], source[:, j], target[:, j])
-        high = -np.interp(-z[:, j], -source[::-1, j], -target[::-1, j])
-        out[:, j] = 0.5 * (low + high)
-    return out
-
-
-def _atoms(values):
-    """The point masses of ``values``, sorted: every value of a few-valued column, else those held by a large share.
-
-    A column is few-valued when it has :data:`ROWS_PER_VALUE` rows or more
-    per distinct value (counts, scores, levels): its sample already shows
-    the distribution's support, which smoothing would blur. Otherwise a
-    value is a point mass when :data:`ATOM_SHARE` of the rows hold it.
-    """
-    uniques, counts = np.unique(values, return_counts=True)
-    if values.size >= ROWS_PER_VALUE * uniques.size:
-        return uniques
-    return uniques[counts >= ATOM_SHARE * values.size]
-
-
-def _smooth(column, atoms, mean, spread, bandwidth, noise):
-    """Kernel smoothing of decoded values: each moves by ``bandwidth`` times ``spread`` times ``noise``.
-
-    ``mean`` and ``spread`` are each row's training mean and deviation (its
-    group's). The result is shrunk about the mean by ``1 / sqrt(1 +
-    bandwidth**2)``, so a column drawn with the training mean and variance
-    keeps both (a smoothed bootstrap); values at one of the ``atoms`` (a
-    point mass such as a zero-inflated column's zeros) stay where they are.
-    """
-    moved = mean + (column - mean + bandwidth * spread * noise) / np.sqrt(1 + bandwidth**2)
-    return np.where(np.isin(column, atoms), column, moved)
-
-
-def _statistics(values, fallback=None, min_rows=2):
-    """Each column's mean and standard deviation over its present values, and :func:`_kernel_factor`.
-
-    With ``fallback`` (the whole table's), a column with fewer than
-    ``min_rows`` present values takes its mean and deviation, and so do all
-    columns and the factor when ``values`` has fewer than ``min_rows`` rows.
-    """
-    if fallback is not None and len(values) < min_rows:
-        return fallback
-    present = ~np.isnan(values)
-    count = present.sum(axis=0)
-    mean = np.where(present, values, 0.0).sum(axis=0) / np.maximum(count, 1)
-    spread = np.sqrt(np.square(np.where(present, values - mean, 0.0)).sum(axis=0) / np.maximum(count, 1))
-    if fallback is not None:
-        few = count < min_rows
-        mean, spread = np.where(few, fallback[0], mean), np.where(few, fallback[1], spread)
-    return mean, spread, _kernel_factor(values)
-
-
-def _kernel_factor(values):
-    """A factor ``L`` of the numeric columns' correlation matrix, ``L @ L.T``, with a unit diagonal.
-
-    Correlations are taken over the rows where both columns are present
-    (0 for a constant column); negative eigenvalues of the result are
-    dropped. Smoothing noise ``standard_normal @ L.T`` is then correlated
-    like the columns, so a kernel step moves correlated columns together
-    (Silverman's multivariate kernel with the data's covariance shape).
-    """
-    corr = np.nan_to_num(pd.DataFrame(values).corr().to_numpy(), nan=0.0)
-    np.fill_diagonal(corr, 1.0)
-    eigenvalues, vectors = np.linalg.eigh(corr)
-    factor = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
-    return factor / np.linalg.norm(factor, axis=1, keepdims=True)
 
 
 def _decimals(values, dtype):
@@ -366,7 +267,6 @@ class TabularEncoder:
                 self._order.append(("num", len(self._numeric)))
                 self._numeric.append(self._fit_numeric(series, name, missing))
         self._scale = np.array([max(abs(n.low), abs(n.high)) or 1.0 for n in self._numeric])
-        self.kernel_ = self.kernels(df)
         self._fit_continuous(df)
         self.layout_ = self._make_layout()
         return self
@@ -410,42 +310,15 @@ class TabularEncoder:
             float(values.min()),
             float(values.max()),
             bool(missing.any()),
-            _atoms(values),
         )
 
-    def kernels(self, X, groups=None, n_groups=1, min_rows=2):
-        """The smoothing :class:`Kernel` of the rows of ``X``, one group or one per group.
-
-        Parameters
-        ----------
-        X : DataFrame
-            Rows with the fitted columns (the training rows).
-        groups : ndarray of int of shape (n,), default=None
-            Each row's group (its class code); all group 0 by default.
-        n_groups : int, default=1
-            Number of groups.
-        min_rows : int, default=2
-            A group with fewer rows takes the whole of ``X``'s kernel, and a
-            column with fewer present values in a group the whole of ``X``'s
-            mean and deviation.
-
-        Returns
-        -------
-        kernel : Kernel
-        """
-        values = self._numeric_matrix(X) / self._scale  # scaled: sums of values near the float limit stay finite
-        groups = np.zeros(len(values), dtype=np.int64) if groups is None else np.asarray(groups)
-        table = _statistics(values)
-        parts = [_statistics(values[groups == g], table, min_rows) for g in range(n_groups)]
-        mean, spread, factor = (np.stack(part) for part in zip(*parts, strict=True))
-        return Kernel(mean * self._scale, spread * self._scale, factor)
-
-    def _numeric_matrix(self, df):
+    def numeric_matrix(self, df):
+        """The numeric columns of ``df`` as float64, NaN where missing, in fit order."""
         cols = [df[n.name].to_numpy(dtype=np.float64, na_value=np.nan) for n in self._numeric]
         return np.column_stack(cols) if cols else np.empty((len(df), 0))
 
     def _fit_continuous(self, df):
-        values = self._numeric_matrix(df) / self._scale
+        values = self.numeric_matrix(df) / self._scale
         if self.continuous_transform != "mode":
             self._quantile = None
             if values.shape[1]:
@@ -518,7 +391,7 @@ class TabularEncoder:
         return self._encode(df)
 
     def _encode(self, df, rng=None):
-        values = self._numeric_matrix(df)
+        values = self.numeric_matrix(df)
         n = len(df)
         continuous = np.zeros_like(values)
         mode_codes, missing_codes = [], []
@@ -581,41 +454,10 @@ class TabularEncoder:
         out[~missing] = codes
         return out
 
-    def margins(self, continuous, codes, n_levels=1001):
-        """Quantiles of encoded rows' numeric columns, in the normal-score space ``inverse_transform`` maps in.
-
-        A generator's drawn rows give the source and the training rows (or
-        one class of them) the target of the ``margins`` pair that
-        :meth:`inverse_transform` maps through.
-
-        Parameters
-        ----------
-        continuous : ndarray of shape (n, layout_.n_continuous)
-            Continuous slots of encoded rows.
-        codes : ndarray of int of shape (n, n_blocks)
-            Their block codes; a value missing is left out.
-        n_levels : int, default=1001
-            Evenly spaced probabilities, 0 and 1 included.
-
-        Returns
-        -------
-        margins : ndarray of shape (n_levels, n_numeric_columns)
-            Each column's normal scores at those probabilities. A column
-            missing in every row gets the standard normal's.
-        """
-        if self.continuous_transform == "mode":
-            raise ValueError('margins apply to continuous_transform="quantile", not "mode".')
-        scores = np.asarray(continuous, dtype=np.float64)
-        missing = self._missing(np.asarray(codes), len(scores))
-        levels = np.linspace(0.0, 1.0, n_levels)
-        out = np.tile(ndtri(np.clip(levels, _BOUND, 1 - _BOUND))[:, None], (1, scores.shape[1]))
-        for j in np.flatnonzero((~missing).any(axis=0)):
-            out[:, j] = np.quantile(scores[~missing[:, j], j], levels)
-        return out
-
-    def _missing(self, codes, n):
-        """Whether each numeric cell is drawn missing, from the present/missing blocks of ``codes``."""
-        missing = np.zeros((n, len(self._numeric)), dtype=bool)
+    def missing(self, codes):
+        """Whether each numeric cell is missing, from the present/missing blocks of ``codes``."""
+        codes = np.asarray(codes)
+        missing = np.zeros((codes.shape[0], len(self._numeric)), dtype=bool)
         column = sum(b.role == "mode" for b in self.layout_.blocks)
         for j, num in enumerate(self._numeric):
             if num.has_missing:
@@ -623,69 +465,49 @@ class TabularEncoder:
                 column += 1
         return missing
 
-    def inverse_transform(
-        self, continuous, codes, margins=None, groups=None, smoothing=0.0, kernel=None, random_state=None
-    ):
+    def inverse_transform(self, continuous, codes):
         """Decode continuous slots and block codes back into a typed DataFrame.
 
         Parameters
         ----------
         continuous : ndarray of shape (n, layout_.n_continuous)
         codes : ndarray of int of shape (n, n_blocks)
-        margins : ndarray of shape (n_groups, 2, n_levels, n_numeric_columns), default=None
-            Per group, a source and a target from :meth:`margins`: each
-            column is mapped from the source marginal onto the target one
-            before decoding.
-        groups : ndarray of int of shape (n,), default=None
-            The group of ``margins`` and ``kernel`` each row takes; all group 0 by default.
-        smoothing : float, default=0.0
-            Bandwidth of a Gaussian kernel, in training standard deviations
-            of each numeric column, that every decoded value not at one of
-            the column's point masses is smoothed with (variance kept by a
-            shrink about the training mean), then bounded and rounded again.
-            The noise is correlated across columns as the training columns are.
-        kernel : Kernel, default=None
-            Per group, the means, deviations and correlations smoothing
-            takes (:meth:`kernels`); the whole table's (``kernel_``) by default.
-        random_state : int or numpy.random.Generator, default=None
-            Seed of the smoothing noise.
+
+        Returns
+        -------
+        X : DataFrame
         """
+        return self.to_frame(self.numeric_values(continuous, codes), codes)
+
+    def numeric_values(self, continuous, codes):
+        """The numeric columns decoded from ``continuous`` (and, for ``"mode"``, the codes), bounded and rounded."""
         continuous = np.asarray(continuous, dtype=np.float64)
+        return self.rounded(self._decode_continuous(continuous, np.asarray(codes)))
+
+    def rounded(self, values):
+        """``values`` of the numeric columns bounded to each column's training range and rounded to its decimals."""
+        out = np.empty_like(values)
+        for j, num in enumerate(self._numeric):
+            out[:, j] = self._rounded(num, values[:, j])
+        return out
+
+    def to_frame(self, values, codes):
+        """A DataFrame typed like the training table from decoded numeric ``values`` and block ``codes``."""
         codes = np.asarray(codes)
-        n = continuous.shape[0]
-        groups = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups)
-        values = self._decode_continuous(continuous, codes, margins, groups)
-        missing = self._missing(codes, n)
-        if smoothing:
-            kernel, rows = (self.kernel_, np.zeros(n, dtype=np.int64)) if kernel is None else (kernel, groups)
-            noise = np.random.default_rng(random_state).standard_normal((n, len(self._numeric)))
-            for g in np.unique(rows):
-                chosen = rows == g
-                noise[chosen] = noise[chosen] @ kernel.factor[g].T
-            mean, spread = kernel.mean[rows], kernel.spread[rows]
+        n = codes.shape[0]
+        missing = self.missing(codes)
         out = {}
         for j, num in enumerate(self._numeric):
-            column = self._rounded(num, values[:, j])
-            if smoothing:
-                column = self._rounded(
-                    num, _smooth(column, num.atoms, mean[:, j], spread[:, j], smoothing, noise[:, j])
-                )
-            out[num.name] = self._restore_numeric(num, column, missing[:, j] if num.has_missing else None)
+            out[num.name] = self._restore_numeric(num, values[:, j], missing[:, j] if num.has_missing else None)
         first_cat = len(self.layout_.blocks) - len(self._categorical)
         for i, cat in enumerate(self._categorical):
             out[cat.name] = self._restore_categorical(cat, codes[:, first_cat + i], n)
         return pd.DataFrame(out, columns=self.columns_)
 
-    def _decode_continuous(self, continuous, codes, margins, groups):
+    def _decode_continuous(self, continuous, codes):
         if self.continuous_transform != "mode":
             if continuous.shape[1] == 0:
                 return continuous
-            if margins is not None:
-                mapped = continuous.copy()
-                for group, (source, target) in enumerate(margins):
-                    rows = groups == group
-                    mapped[rows] = _through_margins(continuous[rows], source, target)
-                continuous = mapped
             return _quantile_inverse(self._quantile.quantiles_, continuous) * self._scale
         values = np.empty_like(continuous)
         for j, num in enumerate(self._numeric):

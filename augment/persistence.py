@@ -24,9 +24,10 @@ from sklearn.preprocessing import QuantileTransformer
 from ._files import atomic_write
 from ._version import FORMAT, __version__
 from .base import BaseGenerator
-from .encoding import CategoricalBlock, Kernel, Layout, TabularEncoder, _Categorical, _Numeric
+from .encoding import CategoricalBlock, Layout, TabularEncoder, _Categorical, _Numeric
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
+from .sampling import Kernel, SamplingStage
 
 _HEADER = "augment"
 _TYPES = {
@@ -39,6 +40,7 @@ _TYPES = {
         Layout,
         CategoricalBlock,
         Kernel,
+        SamplingStage,
         _Numeric,
         _Categorical,
         PixelScaler,

@@ -21,6 +21,7 @@ at random), and 2,000 rows of load_health.
 """
 
 import argparse
+import copy
 import time
 
 import numpy as np
@@ -131,7 +132,7 @@ def main():
         type=float,
         nargs="+",
         default=None,
-        help="score each fit's draws at each of these smoothing values (a sampling-time parameter)",
+        help="score each fit's draws at each of these smoothing values (drawn from the same fit)",
     )
     add_param_option(parser)
     args = parser.parse_args()
@@ -182,10 +183,12 @@ def table_rows(name, seed, args):
         start = time.perf_counter()
         generator = GENERATORS[label](**params).fit(train)
         seconds = time.perf_counter() - start
+        stage = generator.sampling_
         for smoothing in args.smoothing or [None]:
             model = label
             if smoothing is not None:
-                generator.set_params(smoothing=smoothing)
+                generator.sampling_ = copy.copy(stage)
+                generator.sampling_.smoothing = smoothing
                 model = f"{label} smoothing={smoothing:g}"
             draws = [generator.sample(len(test)) for _ in range(args.draws)]
             rows.append(score(name, model, seconds, test, draws, train))

@@ -152,7 +152,8 @@ def all_methods():
     """Every method name the script knows, defaults first."""
     variants = []
     for name, cls in generator_classes().items():
-        on = {"smoothing": cls().smoothing > 0, "margins": cls().calibrate_margins}
+        defaults = cls()
+        on = {"smoothing": defaults.smoothing > 0, "margins": defaults.calibrate_margins}
         variants += [f"{name} {variant}" for variant, layers in LAYERS.items() if any(on[layer] for layer in layers)]
     return [*DEFAULT_METHODS, *variants]
 
@@ -170,10 +171,7 @@ def without(generator, layers):
     if not layers:
         return generator
     off = copy.copy(generator)
-    if "smoothing" in layers:
-        off.smoothing = 0.0
-    if "margins" in layers:
-        off.margins_ = None
+    off.sampling_ = generator.sampling_.without(*layers)
     return off
 
 

@@ -30,7 +30,7 @@ def test_every_parameter_is_documented_once_in_signature_order(cls):
 def test_shared_text_reads_the_same_in_every_generator(name, indent):
     text = fill(" " * indent + "{shared:" + name + "}")
     assert all(text in cls.__doc__ for cls in GENERATORS)
-    assert {"margins_", "class_kernel_", "classes_"} <= set(documented(GANGenerator, "Attributes"))
+    assert {"sampling_", "classes_"} <= set(documented(GANGenerator, "Attributes"))
 
 
 def test_an_unknown_shared_name_fails_loudly():

@@ -62,9 +62,10 @@ def test_round_trip_continues_the_same_stream_with_every_dtype(cls, transform, t
     assert type(loaded) is cls and loaded.get_params() == gen.get_params()
     assert loaded.model_.training is False
     if transform == "mode" or not gen.calibrate_margins:
-        assert gen.margins_ is None and loaded.margins_ is None
+        assert gen.sampling_.margins_ is None and loaded.sampling_.margins_ is None
     else:
-        np.testing.assert_array_equal(loaded.margins_, gen.margins_)
+        np.testing.assert_array_equal(loaded.sampling_.margins_, gen.sampling_.margins_)
+    assert loaded.sampling_.smoothing == gen.sampling_.smoothing
     (a, a_y), (b, b_y) = gen.sample(60), loaded.sample(60)
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_series_equal(a_y, b_y)
@@ -86,7 +87,7 @@ def test_a_file_holds_the_weights_once(cls, tmp_path, mixed):
     short = {"prior_epochs": 1} if cls is VQVAEGenerator else {}
     gen = cls(epochs=1, random_state=0, device=DEVICE, **short).fit(mixed.head(300))
     weights = sum(t.numel() * t.element_size() for t in gen.model_.state_dict().values())
-    weights += 0 if gen.margins_ is None else gen.margins_.nbytes
+    weights += 0 if gen.sampling_.margins_ is None else gen.sampling_.margins_.nbytes
     size = saved(tmp_path, gen).stat().st_size
     assert weights < size < 1.2 * weights
 

@@ -7,19 +7,6 @@ _ROUNDS = 3
 _FLOOR = 1e-4
 
 
-def training_shares(data, size):
-    """Share of the training rows holding each of the ``size`` flat block categories."""
-    flat = (data.codes + data.offsets - (data.n_features - size)).reshape(-1)
-    return torch.bincount(flat, minlength=size).float() / data.n_rows
-
-
-@torch.no_grad()
-def fit_offsets(offsets, target, shares):
-    """Fit ``offsets`` in place in three rounds, each adding ``log(target / shares())``."""
-    for _ in range(_ROUNDS):
-        offsets += target.clamp(min=_FLOOR).log() - shares().clamp(min=_FLOOR).log()
-
-
 @torch.no_grad()
 def fit_logit_offsets(heads, offsets, data, generate):
     """Fit ``offsets``, one per flat block logit, in place, in three rounds.
@@ -39,4 +26,8 @@ def fit_logit_offsets(heads, offsets, data, generate):
         counted = counted.float()
         return (probabilities * counted).sum(0) / counted.sum(0).clamp(min=1)
 
-    fit_offsets(offsets, training_shares(data, offsets.shape[0]), shares)
+    size = offsets.shape[0]
+    flat = (data.codes + data.offsets - (data.n_features - size)).reshape(-1)
+    target = torch.bincount(flat, minlength=size).float() / data.n_rows
+    for _ in range(_ROUNDS):
+        offsets += target.clamp(min=_FLOOR).log() - shares().clamp(min=_FLOOR).log()
