@@ -1,13 +1,13 @@
 """BaseGenerator: the scikit-learn plumbing every generator shares.
 
-Validation, the encoder, device placement, seeding, chunked sampling and
-persistence live here; a concrete generator names its model and its
-parameters, and :func:`augment.training.train` runs the model's phases.
+Fit (validation, the encoder, the model's training, the sampling stage),
+chunked sampling and transforms live here; labels (``_labels``), copy
+rejection (``_copies``) and pickling (``_pickling``) are mixed in from their
+own modules. A concrete generator names its model and its parameters, and
+:func:`augment.training.train` runs the model's phases.
 """
 
 import copy
-import os
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,61 +15,26 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
+from ._copies import CopiesMixin
+from ._devices import chunk_rows, resolve_device, to_numpy
 from ._docstrings import fill
+from ._labels import LabelsMixin
+from ._pickling import PicklingMixin
 from ._seeds import seed_from, seeded
 from ._validation import check_X
-from ._version import FORMAT, __version__
+from .columns import NUMERIC_KINDS
 from .encoding import TabularEncoder
 from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
 from .sampling import SamplingStage
 from .training import make_rng, train
 
-_REDRAWS = 20
 
-
-def chunk_rows(device):
-    """Rows per forward pass when sampling, transforming or scoring on ``device``.
-
-    4,096 on the CPU, where a chunk's activations stay in cache (100,000 GAN
-    rows sampled 1.3x as fast as in chunks of 16,384), 16,384 elsewhere.
-    """
-    return 4096 if device.type == "cpu" else 16_384
-
-
-def available_memory():
-    """Bytes of memory free on this machine, or ``None`` where the system does not say."""
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _size(n_bytes):
-    return f"{n_bytes / 2**30:,.1f} GiB" if n_bytes >= 2**30 else f"{n_bytes / 2**20:,.1f} MiB"
-
-
-def to_numpy(tensor):
-    """``tensor`` as a numpy array: one copy from an accelerator, into pinned host memory."""
-    if tensor.device.type == "cpu":
-        return tensor.numpy()
-    host = torch.empty(tensor.shape, dtype=tensor.dtype, device="cpu", pin_memory=True)
-    return host.copy_(tensor).numpy()
-
-
-def resolve_device(device):
-    """``torch.device`` for ``'auto'``, ``'cpu'`` or ``'cuda'``; an error if CUDA is asked for and absent."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested, but CUDA is not available on this machine.")
-    return torch.device(device)
-
-
-class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class BaseGenerator(
+    PicklingMixin, CopiesMixin, LabelsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Shared base of :class:`GANGenerator`, :class:`VAEGenerator` and :class:`VQVAEGenerator`.
 
     Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``
@@ -91,7 +56,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
-        "continuous_transform": [StrOptions({"quantile", "mode"})],
+        "continuous_transform": [StrOptions(set(NUMERIC_KINDS))],
         "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
         "calibrate_margins": ["boolean"],
         "smoothing": [Interval(Real, 0, None, closed="left")],
@@ -130,28 +95,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         if reset:
             self._output_dtype = checked.dtype
         return pd.DataFrame(checked)
-
-    def _validate_y(self, y, n_rows):
-        if y is None:
-            self._target_name = None
-            return None
-        y_in = y
-        y = column_or_1d(y, warn=True)
-        if y.shape[0] != n_rows:
-            raise ValueError(f"y has {y.shape[0]} rows but X has {n_rows}; they must match.")
-        if pd.isna(y).any():
-            raise ValueError("y contains missing values; every row needs a label.")
-        kind = type_of_target(y, input_name="y")
-        if kind not in ("binary", "multiclass"):
-            if kind == "unknown":
-                raise ValueError(f"Unknown label type for y: {y.dtype}.")
-            raise ValueError(
-                f"y is {kind}; generators condition on class labels. "
-                "To learn a continuous target jointly, pass it as a column of X."
-            )
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        self._target_name = y_in.name if isinstance(y_in, pd.Series) else None
-        return codes
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -252,79 +195,7 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         with torch.device(device):
             return self._model_class(self.encoder_.layout_, n_classes, **self._model_config)
 
-    @property
-    def _n_classes(self):
-        return len(self.classes_) if hasattr(self, "classes_") else 0
-
     # ---------------------------------------------------------------- sample
-    def _class_codes(self, n_samples, y):
-        """Class code of each row to draw, or zeros when fit without ``y``."""
-        if y is None:
-            if n_samples is None:
-                raise ValueError("sample needs n_samples, or y with the labels to draw.")
-            n = self._check_memory(self._check_count(n_samples, "n_samples"))
-            if not self._n_classes:
-                return np.zeros(n, dtype=np.int64)
-            rng = np.random.default_rng(self._next_seed())
-            return rng.choice(self._n_classes, size=n, p=self._class_counts / self._class_counts.sum())
-        if not self._n_classes:
-            raise ValueError(f"y was given to sample, but {self._name} was fit without y.")
-        if isinstance(y, dict):
-            unknown = [label for label in y if label not in set(self.classes_.tolist())]
-            if unknown:
-                raise ValueError(
-                    f"y names labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}."
-                )
-            counts = {label: self._check_count(count, f"y[{label!r}]", allow_zero=True) for label, count in y.items()}
-            self._check_memory(sum(counts.values()))
-            labels = np.concatenate(
-                [np.repeat(np.asarray([label], dtype=self.classes_.dtype), c) for label, c in counts.items()]
-            )
-        else:
-            labels = column_or_1d(y)
-            unknown = sorted(set(np.unique(labels).tolist()) - set(self.classes_.tolist()), key=str)
-            if unknown:
-                raise ValueError(
-                    f"y holds labels {unknown!r} that were not seen during fit; known: {self.classes_.tolist()!r}."
-                )
-        if labels.size == 0:
-            raise ValueError("y asks for 0 rows; ask for at least 1.")
-        if n_samples is not None and n_samples != labels.size:
-            raise ValueError(f"n_samples={n_samples} but y asks for {labels.size} rows; give one or make them agree.")
-        return np.searchsorted(self.classes_, labels)
-
-    def _row_classes(self, y, n_rows):
-        """Class code of each of ``n_rows`` given rows: from ``y`` when fit with labels, else zeros."""
-        if not self._n_classes:
-            return torch.zeros(n_rows, dtype=torch.long, device=self._device)
-        classes = self._class_codes(None, y)
-        if classes.size != n_rows:
-            raise ValueError(f"y has {classes.size} labels but X has {n_rows} rows.")
-        return torch.as_tensor(classes, device=self._device)
-
-    def _check_memory(self, n_rows):
-        """``n_rows``, or an error when drawing them would need more memory than the machine has free.
-
-        A row costs its encoded slots and block codes, the decoded values and
-        the output table, each a few times over while they are converted.
-        """
-        per_row = 8 * (2 * self.encoder_.layout_.n_features + 4 * len(self.encoder_.columns_) + 2)
-        available = available_memory()
-        if available is not None and n_rows * per_row > available:
-            raise MemoryError(
-                f"sample({n_rows:,}) needs about {_size(n_rows * per_row)}, more than the {_size(available)} "
-                f"of memory free; draw at most {available // per_row:,} rows per call."
-            )
-        return n_rows
-
-    @staticmethod
-    def _check_count(value, name, allow_zero=False):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer)):
-            raise TypeError(f"{name} must be an integer, got {value!r}.")
-        if value < (0 if allow_zero else 1):
-            raise ValueError(f"{name} must be {'>= 0' if allow_zero else '>= 1'}, got {value}.")
-        return int(value)
-
     def _next_seed(self):
         seed = np.random.SeedSequence(self._seed, spawn_key=(self._sample_calls,)).generate_state(1)[0]
         self._sample_calls += 1
@@ -385,30 +256,6 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
             values, codes = zip(*(self.model_.sample(chunk, rng) for chunk in chunks), strict=True)
             return to_numpy(torch.cat(values).float()), to_numpy(torch.cat(codes))
 
-    def _copies(self, frame):
-        """Whether each row of ``frame`` equals a training row."""
-        hashes = self.encoder_.fingerprints(frame)
-        found = np.searchsorted(self._fingerprints, hashes).clip(max=self._fingerprints.size - 1)
-        return self._fingerprints[found] == hashes
-
-    def _replace_copies(self, frame, classes):
-        """``frame`` with each row equal to a training row drawn again, in place, keeping its class."""
-        if self._fingerprints is None:
-            raise ValueError(
-                f"reject_copies needs the training rows' fingerprints, which this {self._name} was saved without."
-            )
-        for _ in range(_REDRAWS):
-            copies = np.flatnonzero(self._copies(frame))
-            if not copies.size:
-                return frame
-            kept = np.setdiff1d(np.arange(len(frame)), copies)
-            merged = pd.concat([frame.iloc[kept], self._draw(classes[copies])], ignore_index=True)
-            frame = merged.iloc[np.argsort(np.concatenate([kept, copies]), kind="stable")].reset_index(drop=True)
-        raise ValueError(
-            f"{copies.size:,} of {len(frame):,} rows still equal training rows after {_REDRAWS} redraws: this "
-            f"{self._name} reproduces its training table. Fit it with fewer epochs or on more rows."
-        )
-
     def _to_output(self, frame):
         if self._output_dtype is None:
             return frame
@@ -451,40 +298,3 @@ class BaseGenerator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """
         x = self._encode(X)
         return self._batched("transform", x)
-
-    # ----------------------------------------------------------- persistence
-    def __getstate__(self):
-        state = dict(super().__getstate__())
-        model = state.pop("model_", None)
-        if model is not None:
-            state["_model_state"] = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-            state["_device"] = str(self._device)
-            state["_format"] = {"format": FORMAT, "augment": __version__, "torch": torch.__version__}
-        return state
-
-    def __setstate__(self, state):
-        state = copy.copy(state)
-        weights = state.pop("_model_state", None)
-        super().__setstate__(state)
-        if weights is None:
-            return
-        saved = state.get("_format", {})
-        if saved.get("format") != FORMAT:
-            raise ValueError(
-                f"This {self._name} was saved by augment {saved.get('augment', 'before 0.1')} in model format "
-                f"{saved.get('format', 0)}; augment {__version__} reads format {FORMAT} only. "
-                "Refit it with this version, or load it with the version that saved it."
-            )
-        device = torch.device(state["_device"])
-        if device.type == "cuda" and not torch.cuda.is_available():
-            warnings.warn(
-                f"This {self._name} was fit on {device}, but CUDA is not available; it is loaded on the CPU.",
-                UserWarning,
-                stacklevel=2,
-            )
-            device = torch.device("cpu")
-        self._device = device
-        with seeded(0, device):
-            model = self._build_model(self._n_classes, device)
-        model.load_state_dict(weights)
-        self.model_ = model.eval()

@@ -11,8 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._devices import resolve_device, to_numpy
 from ._seeds import seed_from, seeded
-from .base import resolve_device, to_numpy
 from .images import PixelScaler, check_image_shape
 from .models.conv import ConvEncoder
 from .training import Group, Phase, make_rng, train

@@ -24,7 +24,8 @@ from sklearn.preprocessing import QuantileTransformer
 from ._files import atomic_write
 from ._version import FORMAT, __version__
 from .base import BaseGenerator
-from .encoding import CategoricalBlock, Layout, TabularEncoder, _Categorical, _Numeric
+from .columns import CategoricalBlock, CategoricalColumn, MissingIndicator, ModeColumn, QuantileColumn
+from .encoding import Layout, TabularEncoder
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
 from .sampling import Kernel, SamplingStage
@@ -41,8 +42,10 @@ _TYPES = {
         CategoricalBlock,
         Kernel,
         SamplingStage,
-        _Numeric,
-        _Categorical,
+        QuantileColumn,
+        ModeColumn,
+        MissingIndicator,
+        CategoricalColumn,
         PixelScaler,
         QuantileTransformer,
         BayesianGaussianMixture,

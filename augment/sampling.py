@@ -116,7 +116,7 @@ class SamplingStage:
         self.atoms_ = [_atoms(column[~np.isnan(column)]) for column in values.T]
         self.kernel_ = kernels(values, groups, n_groups, MIN_ROWS)
         self.margins_ = None
-        if self.calibrate_margins and encoder.continuous_transform == "quantile" and values.shape[1]:
+        if self.calibrate_margins and values.shape[1] and not any(encoder.layout_.bounded):
             normal = _quantiles(np.empty((0, values.shape[1])), np.empty((0, values.shape[1]), dtype=bool))
             if n_groups == 1:
                 drawn = draw(np.zeros(MARGIN_DRAWS, dtype=np.int64))

@@ -8,8 +8,9 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import QuantileTransformer
 
 from augment import GANGenerator, VAEGenerator
+from augment.columns import QuantileColumn, _quantile_inverse
 from augment.datasets import load_health
-from augment.encoding import TabularEncoder, _quantile_inverse
+from augment.encoding import TabularEncoder
 
 
 @pytest.mark.parametrize(
@@ -83,7 +84,7 @@ def test_bad_tables_are_refused_by_name(frame, kwargs, error, match):
 def test_too_many_categories_are_refused_with_the_count_before_encoding(monkeypatch):
     n = 1500
     df = pd.DataFrame({"id": [f"user{i}" for i in range(n)], "code": np.arange(n) % 1200, "x": np.arange(n) / n})
-    monkeypatch.setattr(TabularEncoder, "_fit_continuous", lambda *a: pytest.fail("went on past the refusal"))
+    monkeypatch.setattr(QuantileColumn, "fit", lambda *a: pytest.fail("went on past the refusal"))
     with pytest.raises(
         ValueError,
         match=r"'id' has 1,500 categories \(one per row, an identifier\), more than "
@@ -200,7 +201,7 @@ def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones():
     shares = {}
     for rows in (1, 4):
         encoder = TabularEncoder(rows_per_quantile=rows).fit(X)
-        assert encoder._quantile.n_quantiles_ == len(X) // rows
+        assert encoder.numeric_[0].quantile_.n_quantiles_ == len(X) // rows
         back = encoder.inverse_transform(draws, empty)["x"]
         shares[rows] = np.isclose(back, 1.2345678901, rtol=1e-12, atol=0).mean(), (back == 0).mean()
     assert shares[1][0] > 0.002 and shares[4][0] == 0
@@ -211,4 +212,4 @@ def test_coarser_quantile_knots_smooth_rare_ties_and_keep_common_ones():
 def test_generators_encode_with_their_rows_per_knot(cls, rows):
     X = load_breast_cancer(as_frame=True).data
     encoder = cls(epochs=1, random_state=0).fit(X).encoder_
-    assert encoder.rows_per_quantile == rows and encoder._quantile.n_quantiles_ == len(X) // rows
+    assert encoder.rows_per_quantile == rows and encoder.numeric_[0].quantile_.n_quantiles_ == len(X) // rows

@@ -14,7 +14,7 @@ from sklearn.covariance import ledoit_wolf
 from sklearn.datasets import load_iris, load_wine
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
-from augment.base import chunk_rows
+from augment._devices import chunk_rows
 from augment.sampling import Kernel, kernels
 
 from _device import DEVICE
@@ -339,7 +339,7 @@ def test_a_sample_larger_than_free_memory_is_refused_before_drawing(fitted_mixed
     gen, _, _ = fitted_mixed
     with pytest.raises(MemoryError, match=r"sample\(1,000,000,000,000\) needs about .* GiB, more than the"):
         gen.sample(10**12)
-    monkeypatch.setattr("augment.base.available_memory", lambda: 2**20)
+    monkeypatch.setattr("augment._labels.available_memory", lambda: 2**20)
     with pytest.raises(MemoryError, match=r"about .* MiB, more than the 1.0 MiB of memory free") as refused:
         gen.sample(y={"male": 3000, "female": 3000})
     most = int(re.search(r"draw at most ([\d,]+) rows", str(refused.value)).group(1).replace(",", ""))

@@ -48,7 +48,7 @@ def test_margins_leave_out_missing_cells_and_need_quantile_columns(mixed):
     encoder = TabularEncoder().fit(mixed)
     rng = np.random.default_rng(0)
     continuous, codes = encoder.encode(mixed.sample(2000, replace=True, random_state=0))
-    bmi = [num.name for num in encoder._numeric].index("bmi")
+    bmi = [column.name for column in encoder.numeric_].index("bmi")
     gone = encoder.missing(codes)[:, bmi]
     assert 0 < gone.sum() < len(gone)
     noisy = continuous.astype(np.float64)
