@@ -24,8 +24,7 @@ from ._labels import LabelsMixin
 from ._pickling import PicklingMixin
 from ._seeds import seed_from, seeded
 from ._validation import check_X
-from .columns import NUMERIC_KINDS
-from .encoding import TabularEncoder
+from .encoding import TRANSFORMS, TabularEncoder
 from .images import PixelScaler, check_image_shape
 from .models.data import TrainingData
 from .sampling import SamplingStage
@@ -56,7 +55,7 @@ class BaseGenerator(
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
-        "continuous_transform": [StrOptions(set(NUMERIC_KINDS))],
+        "continuous_transform": [StrOptions(TRANSFORMS)],
         "rows_per_quantile": [Interval(Integral, 1, None, closed="left")],
         "calibrate_margins": ["boolean"],
         "smoothing": [Interval(Real, 0, None, closed="left")],

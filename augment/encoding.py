@@ -13,8 +13,16 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import QuantileTransformer
 
-from .columns import NUMERIC_KINDS, CategoricalBlock, CategoricalColumn, MissingIndicator
+from .columns import (
+    NUMERIC_KINDS,
+    CategoricalBlock,
+    CategoricalColumn,
+    MissingIndicator,
+    _n_quantiles,
+    _quantile_inverse,
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,58 @@ def _check_cells(series, name):
                 )
 
 
+TRANSFORMS = {*NUMERIC_KINDS, "whitened"}
+"""The values of ``continuous_transform``: a numeric column kind, or ``"whitened"`` (quantile columns, whitened)."""
+
+
+class Whitening:
+    """Decorrelate standard-normal columns, then make each decorrelated one standard normal again.
+
+    A ZCA rotation to unit variance (eigenvalues floored at 1e-6 of the
+    largest, so exactly collinear columns give a large but finite scale),
+    then a quantile transform of each rotated column, whose marginal is
+    rarely normal: one step of rotation-based iterative Gaussianization.
+    The encoder's step after its quantile columns for
+    ``continuous_transform="whitened"``.
+    """
+
+    def __init__(self, rows_per_quantile, random_state):
+        self.rows_per_quantile = rows_per_quantile
+        self.random_state = random_state
+
+    def fit(self, z):
+        self.mean = z.mean(axis=0)
+        covariance = np.atleast_2d(np.cov(z, rowvar=False)) if z.shape[0] > 1 else np.eye(z.shape[1])
+        values, vectors = np.linalg.eigh(covariance)
+        values = np.maximum(values, 1e-6 * max(values.max(), 1e-12))
+        self.forward = (vectors / np.sqrt(values)) @ vectors.T
+        self.inverse = (vectors * np.sqrt(values)) @ vectors.T
+        rotated = _rowwise_product(z - self.mean, self.forward)
+        self.quantile = QuantileTransformer(
+            n_quantiles=_n_quantiles(z.shape[0], self.rows_per_quantile),
+            output_distribution="normal",
+            subsample=100_000,
+            random_state=self.random_state,
+        ).fit(rotated)
+        return self
+
+    def transform(self, z):
+        return self.quantile.transform(_rowwise_product(z - self.mean, self.forward))
+
+    def inverse_transform(self, w):
+        return _rowwise_product(_quantile_inverse(self.quantile.quantiles_, w), self.inverse) + self.mean
+
+
+def _rowwise_product(a, b):
+    """``a @ b`` with each row's result independent of the other rows (BLAS blocks differ by batch size).
+
+    The quantile transform after the rotation jumps at tied training
+    values, so a last-bit difference between a row alone and in a batch
+    could move it by a quantile step.
+    """
+    return np.einsum("ij,jk->ik", a, b, optimize=False)
+
+
 class TabularEncoder:
     """Encode a DataFrame into a float matrix and decode it back exactly typed.
 
@@ -83,14 +143,20 @@ class TabularEncoder:
     ----------
     discrete_columns : list, default=()
         Names of columns to treat as categorical whatever their dtype.
-    continuous_transform : {"quantile", "mode"}, default="quantile"
+    continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
         ``"quantile"`` maps each continuous column through its empirical
-        quantiles onto a standard normal. ``"mode"`` is CTGAN's mode-specific
+        quantiles onto a standard normal. ``"whitened"`` does the same, then
+        decorrelates the columns to unit variance (ZCA whitening of the
+        training rows) and maps each rotated column onto a standard normal
+        again (:class:`Whitening`), so that a generator's errors are scaled
+        by the spread of each direction and near-deterministic relations
+        between columns (a radius, its perimeter and its area) survive
+        decoding. ``"mode"`` is CTGAN's mode-specific
         normalization: a Bayesian Gaussian mixture per column, a one-hot of the
         component and the value scaled within it.
     rows_per_quantile : int, default=1
         Training rows per knot of each empirical quantile function (at most
-        1,000 knots) for ``"quantile"``. With 1, decoding
+        1,000 knots) for ``"quantile"`` and ``"whitened"``. With 1, decoding
         passes through every training value, so a generator's rows repeat
         the sample's own clumps and ties, which a classifier learns to spot;
         with 4, a value held by fewer rows than a knot is interpolated over
@@ -167,16 +233,23 @@ class TabularEncoder:
             else:
                 self.numeric_.append(self._numeric_column(name).fit(series))
         self.indicators_ = [MissingIndicator(column.name) for column in self.numeric_ if column.has_missing]
+        self.whitening_ = None
+        if self.continuous_transform == "whitened" and self.numeric_:
+            values = self.numeric_matrix(df)
+            rng = np.random.default_rng(self.random_state)
+            spread = np.column_stack([c.transform(values[:, j], rng)[0] for j, c in enumerate(self.numeric_)])
+            self.whitening_ = Whitening(self.rows_per_quantile, self.random_state).fit(spread)
         blocks = tuple(transformer.block for transformer in self._block_transformers())
         self.layout_ = Layout(len(self.numeric_), tuple(column.bounded for column in self.numeric_), blocks)
         return self
 
     def _numeric_column(self, name):
-        if self.continuous_transform not in NUMERIC_KINDS:
+        kind = "quantile" if self.continuous_transform == "whitened" else self.continuous_transform
+        if kind not in NUMERIC_KINDS:
             raise ValueError(
-                f"continuous_transform must be one of {sorted(NUMERIC_KINDS)}, got {self.continuous_transform!r}."
+                f"continuous_transform must be one of {sorted(TRANSFORMS)}, got {self.continuous_transform!r}."
             )
-        return NUMERIC_KINDS[self.continuous_transform].for_encoder(name, self)
+        return NUMERIC_KINDS[kind].for_encoder(name, self)
 
     def _block_transformers(self):
         """The transformers that own a block, in block order: modes, missing indicators, categories."""
@@ -233,6 +306,8 @@ class TabularEncoder:
             continuous[:, j], code = column.transform(values[:, j], rng)
             if code is not None:
                 mode_codes.append(code)
+        if self.whitening_ is not None:
+            continuous = self.whitening_.transform(continuous)
         positions = self._positions()
         missing_codes = [indicator.transform(values[:, positions[indicator.name]]) for indicator in self.indicators_]
         cat_codes = [column.transform(df[column.name]) for column in self.categorical_]
@@ -281,11 +356,21 @@ class TabularEncoder:
 
     def numeric_values(self, continuous, codes):
         """The numeric columns decoded from ``continuous`` (and, for ``"mode"``, the codes), bounded and rounded."""
+        return self.values_of_scores(self.scores(continuous), codes)
+
+    def scores(self, continuous):
+        """Each numeric column's own slot value (its normal score): ``continuous`` with any whitening undone."""
         continuous = np.asarray(continuous, dtype=np.float64)
+        if self.whitening_ is None or continuous.shape[1] == 0:
+            return continuous
+        return self.whitening_.inverse_transform(continuous)
+
+    def values_of_scores(self, scores, codes):
+        """The numeric columns decoded from their own slot values :meth:`scores`, bounded and rounded."""
         codes = np.asarray(codes)
-        values = np.empty_like(continuous)
+        values = np.empty_like(scores)
         for j, column in enumerate(self.numeric_):
-            values[:, j] = column.inverse_transform(continuous[:, j], codes[:, j] if column.bounded else None)
+            values[:, j] = column.inverse_transform(scores[:, j], codes[:, j] if column.bounded else None)
         return self.rounded(values)
 
     def rounded(self, values):

@@ -25,7 +25,7 @@ from ._files import atomic_write
 from ._version import FORMAT, __version__
 from .base import BaseGenerator
 from .columns import CategoricalBlock, CategoricalColumn, MissingIndicator, ModeColumn, QuantileColumn
-from .encoding import Layout, TabularEncoder
+from .encoding import Layout, TabularEncoder, Whitening
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .images import PixelScaler
 from .sampling import Kernel, SamplingStage
@@ -46,6 +46,7 @@ _TYPES = {
         ModeColumn,
         MissingIndicator,
         CategoricalColumn,
+        Whitening,
         PixelScaler,
         QuantileTransformer,
         BayesianGaussianMixture,

@@ -56,7 +56,7 @@ class SamplingStage:
         Learn each group's drawn and training quantiles at ``fit`` and map
         every drawn continuous slot from the one onto the other (quantile
         mapping), keeping the rows' ranks. Needs normal-score slots (the
-        encoder's ``"quantile"`` transform).
+        encoder's ``"quantile"`` or ``"whitened"`` transform).
 
     Attributes
     ----------
@@ -119,18 +119,16 @@ class SamplingStage:
         if self.calibrate_margins and values.shape[1] and not any(encoder.layout_.bounded):
             normal = _quantiles(np.empty((0, values.shape[1])), np.empty((0, values.shape[1]), dtype=bool))
             if n_groups == 1:
-                drawn = draw(np.zeros(MARGIN_DRAWS, dtype=np.int64))
-                self.margins_ = np.stack([[_quantiles(drawn[0], encoder.missing(drawn[1])), normal]])
+                self.margins_ = np.stack([[_margins(encoder, *draw(np.zeros(MARGIN_DRAWS, dtype=np.int64))), normal]])
                 return self
             pairs = []
             for g in range(n_groups):
                 if counts[g] < MIN_ROWS:
                     pairs.append([normal, normal])
                     continue
-                drawn = draw(np.full(MARGIN_DRAWS, g, dtype=np.int64))
+                drawn = _margins(encoder, *draw(np.full(MARGIN_DRAWS, g, dtype=np.int64)))
                 rows = groups == g
-                target = _quantiles(continuous[rows], encoder.missing(codes[rows]))
-                pairs.append([_quantiles(drawn[0], encoder.missing(drawn[1])), target])
+                pairs.append([drawn, _margins(encoder, continuous[rows], codes[rows])])
             self.margins_ = np.stack(pairs)
         return self
 
@@ -152,15 +150,15 @@ class SamplingStage:
         -------
         X : DataFrame
         """
-        continuous = np.asarray(continuous, dtype=np.float64)
+        scores = encoder.scores(continuous)
         groups = np.asarray(groups)
-        if self.margins_ is not None and continuous.shape[1]:
-            mapped = continuous.copy()
+        if self.margins_ is not None and scores.shape[1]:
+            mapped = scores.copy()
             for g, (source, target) in enumerate(self.margins_):
                 rows = groups == g
-                mapped[rows] = _through_margins(continuous[rows], source, target)
-            continuous = mapped
-        values = encoder.numeric_values(continuous, codes)
+                mapped[rows] = _through_margins(scores[rows], source, target)
+            scores = mapped
+        values = encoder.values_of_scores(scores, codes)
         if self.smoothing and values.shape[1]:
             values = encoder.rounded(self._smooth(values, groups, random_state))
         return encoder.to_frame(values, codes)
@@ -258,6 +256,11 @@ def _atoms(values):
     if values.size >= ROWS_PER_VALUE * uniques.size:
         return uniques
     return uniques[counts >= ATOM_SHARE * values.size]
+
+
+def _margins(encoder, continuous, codes):
+    """:func:`_quantiles` of encoded rows' numeric columns, in each column's own score space (whitening undone)."""
+    return _quantiles(encoder.scores(continuous), encoder.missing(codes))
 
 
 def _quantiles(scores, missing):

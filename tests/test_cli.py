@@ -46,7 +46,7 @@ def test_fit_options_show_each_models_default_and_take_an_image_shape(tmp_path, 
     fit = build_parser()._subparsers._group_actions[0].choices["fit"]
     options = {action.dest: action for action in fit._actions}
     assert "(default gan 0.2, vae 0.2, vqvae 0.0)" in options["smoothing"].help
-    assert "(default quantile)" in options["continuous_transform"].help
+    assert "(default gan quantile, vae quantile, vqvae whitened)" in options["continuous_transform"].help
     X, y = load_digits(return_X_y=True)
     table = tmp_path / "digits.csv"
     pd.DataFrame(X[:200]).assign(label=y[:200]).to_csv(table, index=False)

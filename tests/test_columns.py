@@ -87,4 +87,4 @@ def test_the_encoder_lays_out_its_columns_transformers_in_block_order(mixed):
     assert encoder.layout_.bounded == (True,) * len(numeric)
     assert set(NUMERIC_KINDS) == {"quantile", "mode"}
     with pytest.raises(ValueError, match="continuous_transform must be one of"):
-        TabularEncoder(continuous_transform="whitened").fit(mixed)
+        TabularEncoder(continuous_transform="zca").fit(mixed)

@@ -15,7 +15,7 @@ from augment.encoding import TabularEncoder
 
 @pytest.mark.parametrize(
     ("transform", "rows_per_quantile"),
-    [("quantile", 1), ("quantile", 4), ("mode", 1)],
+    [("quantile", 1), ("quantile", 4), ("whitened", 1), ("whitened", 4), ("mode", 1)],
 )
 def test_round_trip_restores_values_dtypes_and_missing(mixed, transform, rows_per_quantile):
     enc = TabularEncoder(continuous_transform=transform, rows_per_quantile=rows_per_quantile)
@@ -140,7 +140,7 @@ def test_a_column_of_distinct_strings_encodes_in_one_matrix_of_memory():
     np.testing.assert_array_equal(encoder.inverse_transform(x[:, :1], codes)["id"], df["id"])
 
 
-@pytest.mark.parametrize("transform", ["quantile", "mode"])
+@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
 def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     rng = np.random.default_rng(0)
     df = pd.DataFrame(
@@ -159,12 +159,42 @@ def test_extreme_magnitudes_round_trip_finite_and_unrounded(transform):
     assert decoded["huge"].between(-1.7e308, 1.7e308).all()
 
 
-def test_training_encoding_spreads_tied_values_and_decodes_them_back():
+def test_whitened_slots_are_normal_and_decode_to_the_columns_dependence():
+    X = load_breast_cancer(as_frame=True).data.iloc[:, :4]
+    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
+    z, _ = encoder.encode(X)
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=0.05)
+    np.testing.assert_allclose(z.std(axis=0), 1, atol=0.1)
+    noise = np.random.default_rng(0).standard_normal((2000, 4))
+    empty = np.zeros((2000, 0), dtype=np.int64)
+    whitened = encoder.inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
+    plain = TabularEncoder().fit(X).inverse_transform(noise, empty).corr().loc["mean radius", "mean perimeter"]
+    assert X.corr().loc["mean radius", "mean perimeter"] > 0.99
+    assert whitened > 0.95 and abs(plain) < 0.1
+
+
+def test_whitened_encoding_of_a_row_does_not_depend_on_its_batch():
+    X = pd.DataFrame(np.random.default_rng(0).integers(0, 3, size=(20, 3)).astype(float))
+    encoder = TabularEncoder(continuous_transform="whitened").fit(X)
+    alone = np.vstack([encoder.encode(X.iloc[[i]])[0] for i in range(len(X))])
+    np.testing.assert_array_equal(alone, encoder.encode(X)[0])
+
+
+def test_whitened_encoder_of_a_table_without_numbers_round_trips():
+    df = pd.DataFrame({"a": list("xyzxyzxy"), "b": list("pqpqpqpq")})
+    encoder = TabularEncoder(continuous_transform="whitened").fit(df)
+    continuous, codes = encoder.encode(df)
+    assert continuous.shape == (8, 0)
+    assert encoder.inverse_transform(continuous, codes).equals(df)
+
+
+@pytest.mark.parametrize("transform", ["quantile", "whitened"])
+def test_training_encoding_spreads_tied_values_and_decodes_them_back(transform):
     # 41% of log_max_deductible and 55% of log_coinsurance are zeros, and visits is a count: their
     # ties span many quantiles. QuantileTransformer puts a column's lowest value at -5.2 (a point
     # mass); fit_encode draws each tied value uniformly in the quantile range it holds instead.
     X = load_health()[0].iloc[:5000, [0, 1, 4]]
-    encoder = TabularEncoder(random_state=0)
+    encoder = TabularEncoder(continuous_transform=transform, random_state=0)
     spread, codes = encoder.fit_encode(X)
     np.testing.assert_allclose(spread.mean(axis=0), 0, atol=0.05)
     np.testing.assert_allclose(spread.std(axis=0), 1, atol=0.05)
@@ -175,7 +205,7 @@ def test_training_encoding_spreads_tied_values_and_decodes_them_back():
         zeros = X[column] == 0
         assert (back.loc[zeros, column] == 0).all(), column
         np.testing.assert_allclose(back[column], X[column], rtol=1e-5, err_msg=column)
-    np.testing.assert_array_equal(TabularEncoder().fit_encode(X)[0], spread)
+    np.testing.assert_array_equal(TabularEncoder(continuous_transform=transform).fit_encode(X)[0], spread)
 
 
 def test_encode_puts_a_tied_value_at_the_middle_of_its_quantile_range():

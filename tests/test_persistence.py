@@ -51,7 +51,7 @@ def saved(tmp_path, gen, name="gen.safetensors"):
     return path
 
 
-@pytest.mark.parametrize("transform", ["quantile", "mode"])
+@pytest.mark.parametrize("transform", ["quantile", "whitened", "mode"])
 @pytest.mark.parametrize("cls", GENERATORS)
 def test_round_trip_continues_the_same_stream_with_every_dtype(cls, transform, tmp_path, mixed):
     frame = typed_frame(mixed)
