@@ -20,7 +20,8 @@ every method; only the training part of a fold is augmented. Methods:
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
   switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
   from the fit of the full generator, for the layers the generator has on
-  at its defaults.
+  at its defaults; ``VQ-VAE quantile`` refits the VQ-VAE with
+  ``continuous_transform="quantile"`` (its whitening off).
 
 One generator fit per fold serves both classifiers and every variant drawn
 from it; the VAE fits inside ``auto-cv`` are shared by the two classifiers.
@@ -155,6 +156,8 @@ def all_methods():
         defaults = cls()
         on = {"smoothing": defaults.smoothing > 0, "margins": defaults.calibrate_margins}
         variants += [f"{name} {variant}" for variant, layers in LAYERS.items() if any(on[layer] for layer in layers)]
+        if defaults.continuous_transform == "whitened":
+            variants.append(f"{name} quantile")
     return [*DEFAULT_METHODS, *variants]
 
 
@@ -163,6 +166,8 @@ def parse(method):
     generator, _, variant = method.partition(" ")
     if generator not in GENERATOR_NAMES:
         return None
+    if variant == "quantile":
+        return generator, {"continuous_transform": "quantile"}, ()
     return generator, {}, LAYERS.get(variant, ())
 
 
