@@ -118,6 +118,7 @@ def test_frechet_distance_checks_its_input():
         frechet_distance(np.zeros((5, 2)), np.zeros((5, 3)))
 
 
+@pytest.mark.slow  # a fit at the default epochs
 def test_vae_digits_train_a_classifier_and_keep_their_labels(digits):
     X_train, X_test, y_train, y_test = train_test_split(*digits, test_size=0.4, stratify=digits[1], random_state=0)
     gen = VAEGenerator(image_shape=DIGITS, random_state=0, device=DEVICE).fit(X_train, y_train)
