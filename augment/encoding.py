@@ -369,8 +369,12 @@ class TabularEncoder:
         """The numeric columns decoded from their own slot values :meth:`scores`, bounded and rounded."""
         codes = np.asarray(codes)
         values = np.empty_like(scores)
+        block = 0  # the numeric columns' own blocks come first, in their order
         for j, column in enumerate(self.numeric_):
-            values[:, j] = column.inverse_transform(scores[:, j], codes[:, j] if column.bounded else None)
+            code = None
+            if column.block is not None:
+                code, block = codes[:, block], block + 1
+            values[:, j] = column.inverse_transform(scores[:, j], code)
         return self.rounded(values)
 
     def rounded(self, values):

@@ -11,6 +11,7 @@ from augment.columns import (
     CategoricalColumn,
     MissingIndicator,
     ModeColumn,
+    NumericColumn,
     QuantileColumn,
 )
 from augment.encoding import TabularEncoder
@@ -88,3 +89,28 @@ def test_the_encoder_lays_out_its_columns_transformers_in_block_order(mixed):
     assert set(NUMERIC_KINDS) == {"quantile", "mode"}
     with pytest.raises(ValueError, match="continuous_transform must be one of"):
         TabularEncoder(continuous_transform="zca").fit(mixed)
+
+
+class _MinMaxColumn(NumericColumn):
+    """A kind the library does not ship: its training range scaled onto a bounded slot, no block."""
+
+    bounded = True
+
+    @classmethod
+    def for_encoder(cls, name, encoder):
+        return cls(name)
+
+    def transform(self, values, rng=None):
+        return np.nan_to_num(2 * (values - self.low) / ((self.high - self.low) or 1.0) - 1, nan=-1.0), None
+
+    def inverse_transform(self, slot, code=None):
+        return (np.clip(slot, -1, 1) + 1) / 2 * ((self.high - self.low) or 1.0) + self.low
+
+
+def test_a_new_numeric_kind_is_one_class_named_in_numeric_kinds(mixed, monkeypatch):
+    monkeypatch.setitem(NUMERIC_KINDS, "minmax", _MinMaxColumn)
+    encoder = TabularEncoder(continuous_transform="minmax").fit(mixed)
+    continuous, codes = encoder.encode(mixed)
+    assert np.abs(continuous).max() <= 1 and encoder.layout_.bounded == (True,) * len(encoder.numeric_)
+    assert [block.role for block in encoder.layout_.blocks] == ["missing", "category", "category"]
+    pd.testing.assert_frame_equal(encoder.inverse_transform(continuous, codes), mixed)
