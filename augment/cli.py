@@ -108,8 +108,17 @@ def _add_generator_options(parser):
     return {name: next(iter(per_model.values()))[0] for name, per_model in defaults.items()}
 
 
+STDIO = "-"
+"""The file name that means standard input (a table to fit) or standard output (drawn rows), as in most tools."""
+
+
 def read_table(path):
-    """A DataFrame from a CSV or Parquet file."""
+    """A DataFrame from a CSV or Parquet file, or CSV from standard input for ``-``."""
+    if str(path) == STDIO:
+        try:
+            return pd.read_csv(sys.stdin)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+            raise CommandError(f"standard input is not a readable CSV table: {error}") from error
     path = Path(path)
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
@@ -234,6 +243,10 @@ def cmd_sample(args):
         frame = pd.DataFrame(X).assign(**{str(y.name or "target"): np.asarray(y)})
     else:
         frame = pd.DataFrame(drawn)
+    if args.output == STDIO:
+        frame.to_csv(sys.stdout, index=False)
+        print(f"wrote {len(frame)} rows to standard output", file=sys.stderr)
+        return
     write_table(frame, args.output, args.force)
     args.written.append(args.output)
     print(f"wrote {len(frame)} rows to {args.output}")
@@ -276,7 +289,7 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", required=True)
 
     fit = commands.add_parser("fit", help="fit a generator on a CSV or Parquet table and save it")
-    fit.add_argument("data", help="CSV or Parquet file")
+    fit.add_argument("data", help="CSV or Parquet file; - for CSV on standard input")
     fit.add_argument("--model", choices=sorted(MODELS), default="vae")
     fit.add_argument("--target", help="class label column to condition on")
     fit.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
@@ -288,7 +301,9 @@ def build_parser():
     sample.add_argument("model", help="a file written by augment fit")
     sample.add_argument("-n", type=int, default=1000, help="rows to draw (default 1000)")
     sample.add_argument("--class", dest="klass", nargs="+", metavar="LABEL=COUNT", help="rows per class instead of -n")
-    sample.add_argument("-o", "--output", default="synthetic.csv")
+    sample.add_argument(
+        "-o", "--output", default="synthetic.csv", help="CSV or .parquet file; - for CSV on standard output"
+    )
     sample.add_argument("--force", action="store_true", help="overwrite the output file")
     sample.add_argument("--reject-copies", action="store_true", help="draw again every row that equals a training row")
     sample.add_argument(

@@ -1,3 +1,6 @@
+import io
+from pathlib import Path
+
 import joblib
 import pandas as pd
 import pytest
@@ -147,3 +150,20 @@ def test_fit_saves_the_safe_format_and_sample_reads_pickles_only_when_trusted(tm
     assert not (tmp_path / "s.csv").exists()
     code, _, _ = run(capsys, "sample", pickled, "-n", 3, "--trust-pickle", "-o", tmp_path / "s.csv")
     assert code == 0 and len(pd.read_csv(tmp_path / "s.csv")) == 3
+
+
+def test_a_dash_reads_the_table_from_standard_input_and_writes_rows_to_standard_output(
+    tmp_path, table, capsys, monkeypatch
+):
+    model = tmp_path / "m.safetensors"
+    monkeypatch.setattr("sys.stdin", io.StringIO(Path(table).read_text()))
+    code, out, _ = run(capsys, "fit", "-", "--epochs", 1, "-o", model)
+    assert code == 0 and "saved VAEGenerator fit on 442 rows" in out
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "sample", model, "-n", 7, "-o", "-")
+    assert code == 0 and not (tmp_path / "-").exists()
+    drawn = pd.read_csv(io.StringIO(out))
+    assert drawn.shape == (7, len(pd.read_csv(table).columns)) and "wrote 7 rows to standard output" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "fit", "-", "-o", tmp_path / "n.safetensors")
+    assert code != 0 and "standard input is not a readable CSV table" in err
