@@ -8,6 +8,7 @@ handled by a column transformer of :mod:`augment.columns`; the encoder
 composes them.
 """
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -66,6 +67,33 @@ def _is_categorical(series, named):
         or pd.api.types.is_bool_dtype(dtype)
         or pd.api.types.is_object_dtype(dtype)
         or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+MOSTLY_NUMBERS = 0.9
+"""A text column whose present values parse as numbers at least this often is warned about."""
+
+
+def _warn_if_mostly_numbers(series, name):
+    """Warn when a text column is numbers but for a few values, which make it categorical."""
+    if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
+        return
+    present = series.dropna()
+    if present.empty or present.map(lambda v: isinstance(v, bool)).any():
+        return
+    parsed = pd.to_numeric(present.astype(str), errors="coerce")
+    numbers = int(parsed.notna().sum())
+    if numbers == len(present) or numbers < MOSTLY_NUMBERS * len(present):
+        return
+    others = list(dict.fromkeys(present[parsed.isna()].tolist()))
+    warnings.warn(
+        f"column {name!r} is text, but {numbers:,} of its {len(present):,} values are numbers (not: "
+        f"{', '.join(map(repr, others[:3]))}{', ...' if len(others) > 3 else ''}); it is learned as a categorical "
+        f"column with {present.nunique():,} categories. Make those values numbers or missing "
+        "(pd.to_numeric(X[column], errors='coerce')) to learn it as numbers, or name it in discrete_columns "
+        "to keep it categorical.",
+        UserWarning,
+        stacklevel=4,
     )
 
 
@@ -229,6 +257,8 @@ class TabularEncoder:
             if series.isna().all():
                 raise ValueError(f"column {name!r} has only missing values.")
             if _is_categorical(series, name in named):
+                if name not in named:
+                    _warn_if_mostly_numbers(series, name)
                 self.categorical_.append(CategoricalColumn(name, self.max_categories).fit(series))
             else:
                 self.numeric_.append(self._numeric_column(name).fit(series))

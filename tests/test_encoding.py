@@ -1,10 +1,11 @@
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import norm
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.preprocessing import QuantileTransformer
 
 from augment import GANGenerator, VAEGenerator
@@ -243,3 +244,18 @@ def test_generators_encode_with_their_rows_per_knot(cls, rows):
     X = load_breast_cancer(as_frame=True).data
     encoder = cls(epochs=1, random_state=0).fit(X).encoder_
     assert encoder.rows_per_quantile == rows and encoder.numeric_[0].quantile_.n_quantiles_ == len(X) // rows
+
+
+def test_a_text_column_of_numbers_but_two_is_warned_about_by_name():
+    X = load_wine(as_frame=True).data
+    X["alcohol"] = X["alcohol"].astype(object)
+    X.loc[[3, 50], "alcohol"] = ["n/a", "?"]
+    with pytest.warns(
+        UserWarning, match=r"'alcohol' is text, but 176 of its 178 values are numbers \(not: 'n/a', '\?'\)"
+    ):
+        encoder = TabularEncoder().fit(X)
+    assert [column.name for column in encoder.categorical_] == ["alcohol"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularEncoder(discrete_columns=["alcohol"]).fit(X)
+        TabularEncoder().fit(pd.DataFrame({"city": ["a", "b", "1"] * 10, "zip": ["01", "02", "03"] * 10}))
