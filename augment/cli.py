@@ -28,13 +28,21 @@ class CommandError(Exception):
     """A problem with the command's input, reported in one line."""
 
 
+_ROLE = re.compile(r":\w+:`~?(?:[\w.]*\.)?([^`]+)`")
+
+
+def _plain(text):
+    """Docstring text without its reStructuredText markup: roles become their last name, literals plain."""
+    return _ROLE.sub(r"\1", text).replace("``", "").replace("`", "")
+
+
 def _parameter_docs(cls):
-    """``{name: first sentence of its description}`` from a numpydoc Parameters section."""
+    """``{name: first sentence of its description}`` from a numpydoc Parameters section, as plain text."""
     doc = inspect.getdoc(cls) or ""
     section = doc.split("Parameters\n----------\n", 1)[-1].split("\n\n", 1)[0]
     docs = {}
     for match in re.finditer(r"^(\w+) : [^\n]*\n((?:    [^\n]*\n?)+)", section, flags=re.M):
-        docs[match.group(1)] = " ".join(match.group(2).split()).split(". ")[0]
+        docs[match.group(1)] = _plain(" ".join(match.group(2).split()).split(". ")[0])
     return docs
 
 
@@ -91,6 +99,7 @@ def _add_generator_options(parser):
         for name, default in cls().get_params().items():
             if name not in _SKIPPED:
                 defaults.setdefault(name, {})[model] = (cls, default)
+    groups = {}
     for name, per_model in defaults.items():
         cls, default = next(iter(per_model.values()))
         shown = {_shown(d) for _, d in per_model.values()}
@@ -98,7 +107,10 @@ def _add_generator_options(parser):
             shown = ", ".join(f"{model} {_shown(d)}" for model, (_, d) in per_model.items())
         else:
             shown = shown.pop()
-        parser.add_argument(
+        title = "options of every model" if len(per_model) == len(MODELS) else f"{' and '.join(per_model)} options"
+        if title not in groups:
+            groups[title] = parser.add_argument_group(title)
+        groups[title].add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,
             type=_value_type(cls, name, default),
@@ -290,7 +302,7 @@ def build_parser():
 
     fit = commands.add_parser("fit", help="fit a generator on a CSV or Parquet table and save it")
     fit.add_argument("data", help="CSV or Parquet file; - for CSV on standard input")
-    fit.add_argument("--model", choices=sorted(MODELS), default="vae")
+    fit.add_argument("--model", choices=sorted(MODELS), default="vae", help="the generator to fit (default vae)")
     fit.add_argument("--target", help="class label column to condition on")
     fit.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
     fit.add_argument("-o", "--output", default="model.safetensors", help="where to save (augment.save's format)")

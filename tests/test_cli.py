@@ -167,3 +167,21 @@ def test_a_dash_reads_the_table_from_standard_input_and_writes_rows_to_standard_
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     code, _, err = run(capsys, "fit", "-", "-o", tmp_path / "n.safetensors")
     assert code != 0 and "standard input is not a readable CSV table" in err
+
+
+def test_fit_help_is_plain_text_grouped_by_model_with_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    text = capsys.readouterr().out
+    assert "``" not in text and ":class:" not in text and "~augment" not in text
+    assert "see TabularEncoder" in " ".join(text.split()) and "(default vae)" in text
+    sections = [line for line in text.splitlines() if line.endswith("options:")]
+    assert sections == [
+        "options:",
+        "options of every model:",
+        "gan options:",
+        "vae and vqvae options:",
+        "vae options:",
+        "vqvae options:",
+    ]
+    assert text.index("--pac") > text.index("gan options:") > text.index("--epochs")
