@@ -184,4 +184,4 @@ def test_fit_help_is_plain_text_grouped_by_model_with_defaults(capsys):
         "vae options:",
         "vqvae options:",
     ]
-    assert text.index("--pac") > text.index("gan options:") > text.index("--epochs")
+    assert text.index("\n  --pac") > text.index("gan options:") > text.index("\n  --epochs")
