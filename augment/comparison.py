@@ -7,6 +7,7 @@ class, and ``sampling_strategy="auto-cv"``, which chooses among those on the
 training rows alone), each classifier is fit on it and scored on the test rows.
 """
 
+import sys
 import time
 
 import numpy as np
@@ -18,6 +19,7 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from tqdm.auto import tqdm
 
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .meta import AugmentedClassifier
@@ -91,7 +93,7 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
     cv : int, default=5
         Folds of the ``"auto-cv"`` choice.
     verbose : bool, default=True
-        Print a line per seed.
+        Show a progress bar on standard error: seed, the step it is on, time left.
 
     Returns
     -------
@@ -101,13 +103,19 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
         The generators fit on the first seed's training rows, by name.
     """
     rows, first = [], None
+    bar = tqdm(total=seeds, desc="demo", unit="step", disable=not verbose, file=sys.stderr)
     for seed in range(seeds):
+        bar.set_postfix_str(f"seed {seed + 1} of {seeds}: fitting the generators")
         X_train, X_test, y_train, y_test = train_test_split(
             X, np.asarray(y), train_size=n_train, stratify=y, random_state=seed
         )
         X_train, X_test = X_train.reset_index(drop=True), X_test.reset_index(drop=True)
         sets, fitted, seconds = training_sets(X_train, y_train, seed, epochs)
         first = first or fitted
+        if seed == 0:
+            bar.total = seeds * (1 + len(classifiers()) * (len(sets) + 1))
+            bar.refresh()
+        bar.update(1)
         for clf_name, clf in classifiers().items():
             models = {name: (clone(clf), data) for name, data in sets.items()}
             auto = AugmentedClassifier(
@@ -115,6 +123,7 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
             )
             models["augment auto-cv (VAE)"] = (auto, (X_train, y_train))
             for method, (model, (X_fit, y_fit)) in models.items():
+                bar.set_postfix_str(f"seed {seed + 1} of {seeds}: {clf_name}, {method}")
                 start = time.perf_counter()
                 model.fit(X_fit, y_fit)
                 elapsed = time.perf_counter() - start + seconds.get(method, 0.0)
@@ -130,8 +139,8 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
                         "chose": chosen.removeprefix(" -> "),
                     }
                 )
-        if verbose:
-            print(f"seed {seed + 1} of {seeds} done", flush=True)
+                bar.update(1)
+    bar.close()
     return pd.DataFrame(rows), first
 
 

@@ -113,8 +113,8 @@ def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, c
 
 def test_demo_runs_end_to_end(tmp_path, capsys):
     figure = tmp_path / "demo.png"
-    code, out, _ = run(capsys, "demo", "--epochs", 2, "--seeds", 2, "--plot", figure)
-    assert code == 0
+    code, out, err = run(capsys, "demo", "--epochs", 2, "--seeds", 2, "--plot", figure)
+    assert code == 0 and "seed 2 of 2" in err and "demo: 100%" in err
     for line in [
         "RAND health",
         "fidelity of the first seed",
