@@ -20,11 +20,12 @@ class QualityReport:
         logistic regression and of gradient boosting.
     """
 
-    def __init__(self, real, synthetic, columns, scores, history=None, discrete_columns=None):
+    def __init__(self, real, synthetic, columns, scores, history=None, discrete_columns=None, generator_name=None):
         self.real, self.synthetic = real, synthetic
         self.columns, self.scores = columns, scores
         self.history = history
         self.discrete_columns = discrete_columns
+        self.generator_name = generator_name
 
     def to_frame(self):
         """Per-column rows, then one row per overall score (``kind`` = ``"overall"``)."""
@@ -52,11 +53,14 @@ class QualityReport:
         lines += [f"  {row.column!s:<24}{row.metric:>4} {row.distance:>8.3f}" for row in worst.itertuples()]
         return "\n".join(lines)
 
-    def plot(self, path):
-        """Draw real-vs-synthetic marginals, both correlation matrices and the loss curves into ``path``.
+    def figure(self):
+        """The report as a matplotlib figure: one panel per column, both correlation matrices, the losses.
 
-        Needs matplotlib (``pip install "augment[plot]"``). The file is
-        replaced only once the figure is complete.
+        The title names the generator and its headline scores; marginal
+        panels are real against synthetic (densities, or shares of rows for
+        categories), heatmaps are labelled with their columns, and the panels
+        flow in one grid with no empty slot between them. Needs matplotlib
+        (``pip install "augment[plot]"``).
         """
         try:
             import matplotlib
@@ -67,46 +71,91 @@ class QualityReport:
             raise ImportError('QualityReport.plot needs matplotlib: pip install "augment[plot]"') from error
         real, synthetic, categorical, continuous = _frames(self.real, self.synthetic, self.discrete_columns)
         names = list(real.columns)
-        n_cols = 4
-        n_rows = -(-len(names) // n_cols) + 1
-        fig = plt.figure(figsize=(4 * n_cols, 3 * n_rows))
-        for i, name in enumerate(names):
-            ax = fig.add_subplot(n_rows, n_cols, i + 1)
-            if name in categorical:
-                p = real[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
-                q = synthetic[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
-                both = pd.concat([p.rename("real"), q.rename("synthetic")], axis=1).fillna(0).head(12)
-                both.plot.bar(ax=ax, width=0.8, legend=i == 0, xlabel="")
-            else:
-                a = pd.to_numeric(real[name]).dropna().to_numpy(dtype=float)
-                b = pd.to_numeric(synthetic[name]).dropna().to_numpy(dtype=float)
-                bins = np.histogram_bin_edges(np.r_[a, b], bins=30)
-                ax.hist(a, bins=bins, alpha=0.5, density=True, label="real")
-                ax.hist(b, bins=bins, alpha=0.5, density=True, label="synthetic")
-                if i == 0:
-                    ax.legend()
-            ax.set_title(str(name), fontsize=9)
-            ax.tick_params(labelsize=7)
-        base = (n_rows - 1) * n_cols
+        panels = [("column", name) for name in names]
         if len(continuous) >= 2:
-            for j, (label, frame) in enumerate([("real", real), ("synthetic", synthetic)]):
-                ax = fig.add_subplot(n_rows, n_cols, base + j + 1)
-                image = ax.imshow(frame[continuous].astype(float).corr().to_numpy(), vmin=-1, vmax=1, cmap="RdBu_r")
-                ax.set_title(f"correlations, {label}", fontsize=9)
-                ax.set_xticks([])
-                ax.set_yticks([])
-            fig.colorbar(image, ax=ax, fraction=0.046)
+            panels += [("correlations", "real"), ("correlations", "synthetic")]
         if self.history:
-            ax = fig.add_subplot(n_rows, n_cols, base + 3)
-            curves = pd.DataFrame(self.history)
-            for phase, part in curves.groupby("phase", sort=False):
-                for key in part.columns.drop(["phase", "epoch"]):
-                    if part[key].notna().any():
-                        ax.plot(part["epoch"], part[key], label=f"{phase}: {key}")
-            ax.set_xlabel("epoch")
-            ax.set_title("training losses", fontsize=9)
-            ax.legend(fontsize=7)
-        fig.tight_layout()
+            panels.append(("losses", None))
+        n_cols = min(4, len(panels))
+        n_rows = -(-len(panels) // n_cols)
+        fig, axes = plt.subplots(n_rows, n_cols, figsize=(max(4 * n_cols, 8), 3.2 * n_rows + 0.8), squeeze=False)
+        for ax in axes.flat[len(panels) :]:
+            ax.remove()
+        for k, ((kind, what), ax) in enumerate(zip(panels, axes.flat, strict=False)):
+            if kind == "column":
+                self._marginal(ax, real, synthetic, what, what in categorical, legend=k == 0)
+            elif kind == "correlations":
+                frame = real if what == "real" else synthetic
+                image = ax.imshow(frame[continuous].astype(float).corr().to_numpy(), vmin=-1, vmax=1, cmap="RdBu_r")
+                step = -(-len(continuous) // 20)  # at most 20 names per axis, every step-th column
+                ticks = np.arange(0, len(continuous), step)
+                labels = [str(c) for c in continuous[::step]]
+                ax.set_xticks(ticks, labels, rotation=90, fontsize=7)
+                ax.set_yticks(ticks, labels, fontsize=7)
+                ax.set_title(f"correlations, {what}", fontsize=9)
+                fig.colorbar(image, ax=ax, fraction=0.046)
+            else:
+                self._losses(ax)
+        fig.suptitle(self._title(), fontsize=11)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.8 / fig.get_figheight()))  # the title keeps its 0.8 inch
+        return fig
+
+    def _title(self):
+        name = self.generator_name or "synthetic rows"
+        headline = ", ".join(
+            f"{label} {self.scores[key]:.3f}"
+            for key, label in [
+                ("detection AUC, boosting", "detection AUC (boosting)"),
+                ("detection AUC, logistic", "(logistic)"),
+                ("mean KS (continuous)", "mean KS"),
+                ("mean TVD (categorical)", "mean TVD"),
+            ]
+            if key in self.scores
+        )
+        return f"{name} against {len(self.real):,} real rows\n{headline} (AUCs: 0.5 is ideal; KS, TVD: 0)"
+
+    @staticmethod
+    def _marginal(ax, real, synthetic, name, categorical, legend):
+        if categorical:
+            p = real[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
+            q = synthetic[name].astype(object).fillna("<missing>").astype(str).value_counts(normalize=True)
+            both = pd.concat([p.rename("real"), q.rename("synthetic")], axis=1).fillna(0).head(12)
+            both.plot.bar(ax=ax, width=0.8, legend=legend, xlabel="")
+            ax.set_ylabel("share of rows", fontsize=8)
+        else:
+            a = pd.to_numeric(real[name]).dropna().to_numpy(dtype=float)
+            b = pd.to_numeric(synthetic[name]).dropna().to_numpy(dtype=float)
+            bins = np.histogram_bin_edges(np.r_[a, b], bins=30)
+            ax.hist(a, bins=bins, alpha=0.5, density=True, label="real")
+            ax.hist(b, bins=bins, alpha=0.5, density=True, label="synthetic")
+            ax.set_ylabel("density", fontsize=8)
+            if legend:
+                ax.legend(fontsize=8)
+        ax.set_title(str(name), fontsize=9)
+        ax.tick_params(labelsize=7)
+
+    def _losses(self, ax):
+        curves = pd.DataFrame(self.history)
+        for phase, part in curves.groupby("phase", sort=False):
+            for key in part.columns.drop(["phase", "epoch"]):
+                if part[key].notna().any():
+                    label = phase if key in ("loss", phase) else f"{phase}, {key}"
+                    ax.plot(part["epoch"], part[key], label=label)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_ylabel("loss", fontsize=8)
+        ax.set_title("training losses", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=8)
+
+    def plot(self, path):
+        """Write :meth:`figure` to ``path`` (PNG, or the format its suffix names).
+
+        Needs matplotlib (``pip install "augment[plot]"``). The file is
+        replaced only once the figure is complete.
+        """
+        fig = self.figure()
+        import matplotlib.pyplot as plt
+
         try:
             with atomic_write(path) as temporary:
                 fig.savefig(temporary, dpi=80)
@@ -125,7 +174,7 @@ def quality_report(real, synthetic, generator=None, discrete_columns=None):
     synthetic : DataFrame or ndarray
         Synthetic rows with the same columns.
     generator : fitted generator, default=None
-        Its ``history_`` is drawn as loss curves by ``plot``.
+        Named in the figure's title; its ``history_`` is drawn as loss curves by ``plot``.
     discrete_columns : list, default=None
         Columns to treat as categorical whatever their dtype.
 
@@ -158,4 +207,5 @@ def quality_report(real, synthetic, generator=None, discrete_columns=None):
     scores["detection AUC, logistic"] = detection_auc(real, synthetic, "logistic", discrete_columns=discrete_columns)
     scores["detection AUC, boosting"] = detection_auc(real, synthetic, "boosting", discrete_columns=discrete_columns)
     history = getattr(generator, "history_", None)
-    return QualityReport(real, synthetic, columns, scores, history, discrete_columns)
+    name = None if generator is None else type(generator).__name__
+    return QualityReport(real, synthetic, columns, scores, history, discrete_columns, name)

@@ -1,6 +1,9 @@
 import subprocess
 import sys
 
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
@@ -65,3 +68,30 @@ def test_plot_without_matplotlib_says_how_to_get_it():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert 'pip install "augment[plot]"' in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("n_columns", [1, 7, 40])
+def test_the_figure_reads_on_its_own_for_narrow_and_wide_tables(n_columns, tmp_path):
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame(rng.normal(size=(200, n_columns)), columns=[f"c{j}" for j in range(n_columns)])
+    if n_columns > 1:
+        real["c1"] = rng.choice(["low", "mid", "high"], 200)
+    generator = VAEGenerator(epochs=2, random_state=0, device=DEVICE).fit(real)
+    report = quality_report(real, generator.sample(200), generator=generator)
+    fig = report.figure()
+    title = fig._suptitle.get_text()
+    assert title.startswith("VAEGenerator against 200 real rows\ndetection AUC (boosting) 0.")
+    marginals = [ax for ax in fig.axes if ax.get_title() in real.columns]
+    assert len(marginals) == n_columns and all(ax.get_ylabel() in ("density", "share of rows") for ax in marginals)
+    heatmaps = [ax for ax in fig.axes if ax.get_title().startswith("correlations")]
+    numeric = [c for c in real.columns if c != "c1"]
+    assert len(heatmaps) == (2 if len(numeric) >= 2 else 0)
+    for ax in heatmaps:  # every column named, or every second one of 39
+        assert [label.get_text() for label in ax.get_xticklabels()] == numeric[:: -(-len(numeric) // 20)]
+    losses = [ax for ax in fig.axes if ax.get_title() == "training losses"]
+    assert len(losses) == 1 and [t.get_text() for t in losses[0].get_legend().get_texts()] == ["fit"]
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(panels) == n_columns + len(heatmaps) + 1  # no empty panel
+    assert all(ax.has_data() for ax in panels)
+    plt.close(fig)
+    assert report.plot(tmp_path / "r.png").stat().st_size > 10_000
