@@ -360,14 +360,20 @@ class TabularEncoder:
         frame = pd.DataFrame(columns, columns=self.columns_)
         return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
+    def _split_codes(self, codes):
+        """Block ``codes`` by owner: the numeric columns' own, the missing indicators', the categories'."""
+        codes = np.asarray(codes)
+        own = len(self.layout_.blocks) - len(self.indicators_) - len(self.categorical_)
+        indicated = own + len(self.indicators_)
+        return codes[:, :own], codes[:, own:indicated], codes[:, indicated:]
+
     def missing(self, codes):
         """Whether each numeric cell is missing, from the present/missing blocks of ``codes``."""
-        codes = np.asarray(codes)
-        missing = np.zeros((codes.shape[0], len(self.numeric_)), dtype=bool)
+        _, indicated, _ = self._split_codes(codes)
+        missing = np.zeros((indicated.shape[0], len(self.numeric_)), dtype=bool)
         positions = self._positions()
-        first = len(self.layout_.blocks) - len(self.categorical_) - len(self.indicators_)
-        for i, indicator in enumerate(self.indicators_):
-            missing[:, positions[indicator.name]] = indicator.inverse_transform(codes[:, first + i])
+        for indicator, code in zip(self.indicators_, indicated.T, strict=True):
+            missing[:, positions[indicator.name]] = indicator.inverse_transform(code)
         return missing
 
     def inverse_transform(self, continuous, codes):
@@ -397,14 +403,10 @@ class TabularEncoder:
 
     def values_of_scores(self, scores, codes):
         """The numeric columns decoded from their own slot values :meth:`scores`, bounded and rounded."""
-        codes = np.asarray(codes)
+        own = iter(self._split_codes(codes)[0].T)
         values = np.empty_like(scores)
-        block = 0  # the numeric columns' own blocks come first, in their order
         for j, column in enumerate(self.numeric_):
-            code = None
-            if column.block is not None:
-                code, block = codes[:, block], block + 1
-            values[:, j] = column.inverse_transform(scores[:, j], code)
+            values[:, j] = column.inverse_transform(scores[:, j], None if column.block is None else next(own))
         return self.rounded(values)
 
     def rounded(self, values):
@@ -416,12 +418,10 @@ class TabularEncoder:
 
     def to_frame(self, values, codes):
         """A DataFrame typed like the training table from decoded numeric ``values`` and block ``codes``."""
-        codes = np.asarray(codes)
         missing = self.missing(codes)
         out = {}
         for j, column in enumerate(self.numeric_):
             out[column.name] = column.restore(values[:, j], missing[:, j] if column.has_missing else None)
-        first = len(self.layout_.blocks) - len(self.categorical_)
-        for i, column in enumerate(self.categorical_):
-            out[column.name] = column.inverse_transform(codes[:, first + i])
+        for column, code in zip(self.categorical_, self._split_codes(codes)[2].T, strict=True):
+            out[column.name] = column.inverse_transform(code)
         return pd.DataFrame(out, columns=self.columns_)
