@@ -200,7 +200,7 @@ def cmd_fit(args):
         raise CommandError(
             f"--model {args.model} has no option {', '.join('--' + u.replace('_', '-') for u in unused)}"
         )
-    generator = cls(discrete_columns=args.discrete, verbose=True, **params)
+    generator = cls(discrete_columns=args.discrete, verbose=not args.quiet, **params)
     try:
         generator.fit(table, y)
     except (ValueError, TypeError) as error:
@@ -290,7 +290,7 @@ def cmd_demo(args):
 
     _check_writable(args.plot, args.force)
     try:
-        run_demo(args.plot, epochs=args.epochs, seeds=args.seeds)
+        run_demo(args.plot, epochs=args.epochs, seeds=args.seeds, verbose=not args.quiet)
     except ImportError as error:
         raise CommandError(str(error)) from error
     args.written.append(args.plot)
@@ -307,6 +307,7 @@ def build_parser():
     fit.add_argument("--discrete", nargs="+", metavar="COL", help="columns to treat as categorical")
     fit.add_argument("-o", "--output", default="model.safetensors", help="where to save (augment.save's format)")
     fit.add_argument("--force", action="store_true", help="overwrite the output file")
+    fit.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(generator_options=_add_generator_options(fit), run=cmd_fit)
 
     sample = commands.add_parser("sample", help="draw rows from a saved generator")
@@ -338,6 +339,7 @@ def build_parser():
     demo.add_argument("--epochs", type=int, default=300, help="epochs of every generator (default 300)")
     demo.add_argument("--seeds", type=int, default=5, help="train/test draws of 300 training rows (default 5)")
     demo.add_argument("--force", action="store_true", help="overwrite the figure")
+    demo.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(run=cmd_demo)
     return parser
 

@@ -16,7 +16,7 @@ MANY_TABLES = (
 )
 
 
-def run_demo(plot_path, epochs=300, seeds=5, n_train=300):
+def run_demo(plot_path, epochs=300, seeds=5, n_train=300, verbose=True):
     """Compare every way to augment on the RAND health table, print the tables and a pick, write the figure.
 
     Parameters
@@ -28,6 +28,8 @@ def run_demo(plot_path, epochs=300, seeds=5, n_train=300):
     seeds : int, default=5
         Train/test draws; each trains on ``n_train`` stratified rows and tests on the rest.
     n_train : int, default=300
+    verbose : bool, default=True
+        Show a progress bar on standard error.
     """
     X, y = load_health()
     print(
@@ -36,7 +38,7 @@ def run_demo(plot_path, epochs=300, seeds=5, n_train=300):
         f"{len(X) - n_train:,}\n",
         flush=True,
     )
-    scores, fitted = compare(X, y, n_train=n_train, seeds=seeds, epochs=epochs)
+    scores, fitted = compare(X, y, n_train=n_train, seeds=seeds, epochs=epochs, verbose=verbose)
     rng = np.random.default_rng(0)
     held_out = X.iloc[rng.choice(len(X), _FIDELITY_ROWS, replace=False)].reset_index(drop=True)
     labels = y.iloc[held_out.index].value_counts().to_dict()

@@ -37,6 +37,14 @@ def test_fit_sample_report_round_trip(tmp_path, table, capsys):
     assert code == 0 and "detection AUC, logistic" in out and figure.stat().st_size > 10_000
 
 
+def test_fit_shows_progress_unless_quiet(tmp_path, table, capsys):
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "fit", table, "--epochs", 2, "-o", model)
+    assert code == 0 and "VAEGenerator fit:" in err
+    code, _, err = run(capsys, "fit", table, "--epochs", 2, "-o", model, "--force", "--quiet")
+    assert code == 0 and "VAEGenerator fit:" not in err and err.startswith("columns: ")
+
+
 def test_fit_options_come_from_the_estimators():
     fit = build_parser()._subparsers._group_actions[0].choices["fit"]
     options = {action.dest: action for action in fit._actions}
@@ -111,10 +119,11 @@ def test_sample_rejects_a_non_numeric_count_and_unknown_class(tmp_path, table, c
         main(["sample", str(model), "-n", "ten"])
 
 
-def test_demo_runs_end_to_end(tmp_path, capsys):
+@pytest.mark.slow
+def test_demo_runs_end_to_end_quietly(tmp_path, capsys):
     figure = tmp_path / "demo.png"
-    code, out, err = run(capsys, "demo", "--epochs", 2, "--seeds", 2, "--plot", figure)
-    assert code == 0 and "seed 2 of 2" in err and "demo: 100%" in err
+    code, out, err = run(capsys, "demo", "--epochs", 2, "--seeds", 2, "--plot", figure, "--quiet")
+    assert code == 0 and "demo:" not in err
     for line in [
         "RAND health",
         "fidelity of the first seed",

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from augment.comparison import recommendation, summary, training_sets
+from augment.comparison import compare, recommendation, summary, training_sets
 from augment.datasets import load_health
 
 
@@ -80,3 +80,13 @@ def test_a_missing_statsmodels_is_named(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_statsmodels)
     with pytest.raises(ImportError, match="pip install statsmodels"):
         load_health()
+
+
+def test_compare_scores_every_method_and_shows_its_progress(capsys):
+    X, y = load_health()
+    scores, fitted = compare(X.iloc[:1000], y.iloc[:1000], n_train=120, seeds=1, epochs=1, cv=2)
+    err = capsys.readouterr().err
+    assert "demo: 100%" in err and "seed 1 of 1" in err
+    assert set(fitted) == {"GAN", "VAE", "VQ-VAE"}
+    assert scores.groupby("classifier")["method"].nunique().eq(scores["method"].nunique()).all()
+    assert scores[["balanced accuracy", "ROC AUC"]].apply(lambda s: s.between(0, 1)).all().all()
