@@ -57,7 +57,10 @@ def test_margins_leave_out_missing_cells_and_need_quantile_columns(mixed):
     noisy[gone, bmi] = rng.normal(8.0, 1.0, gone.sum())
     missing = encoder.missing(codes)
     expected = np.quantile(noisy[~gone, bmi], np.linspace(0, 1, 1001))
-    np.testing.assert_allclose(_quantiles(noisy, missing)[:, bmi], expected)
+    np.testing.assert_array_equal(_quantiles(noisy, missing)[:, bmi], expected)
+    for n in (1, 2, 7):  # numpy's "linear" quantiles, to the last bit, down to one row
+        x = rng.normal(size=(n, 1))
+        np.testing.assert_array_equal(_quantiles(x, x < -9)[:, 0], np.quantile(x[:, 0], np.linspace(0, 1, 1001)))
     missing[:, bmi] = True
     np.testing.assert_allclose(_quantiles(noisy, missing)[[1, 500, 999], bmi], norm.ppf([0.001, 0.5, 0.999]))
     mode = _fit(TabularEncoder(continuous_transform="mode"), mixed, SamplingStage(calibrate_margins=True))
