@@ -443,7 +443,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     codebook_usage_ : ndarray of shape (n_slots,)
         Share of each slot's codes used by the training rows.
     prior_copies_ : float
-        Share of 4,096 code sequences drawn from the fitted prior (classes
+        Share of 1,024 code sequences drawn from the fitted prior (classes
         at their training frequencies) that are exactly a training row's
         sequence. Near 1, ``sample`` mostly redraws training rows through
         the decoder: on tables of a few hundred rows it is about 0.85 at
