@@ -18,6 +18,7 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    torch.set_num_threads(1)
     _device.DEVICE = config.getoption("--device")
     if _device.DEVICE == "cuda" and not torch.cuda.is_available():
         raise pytest.UsageError("--device cuda was given, but torch sees no CUDA device on this machine.")

@@ -56,6 +56,7 @@ def search():
     return GridSearchCV(AugmentedClassifier(LogisticRegression(max_iter=1000), random_state=0), grid, cv=CV, n_jobs=-1)
 
 
+@pytest.mark.slow
 def test_grid_search_on_dask_equals_the_local_run(client, one_thread, rare):
     X, y = rare
     assert set(client.run(torch.get_num_threads).values()) == {1}
@@ -72,6 +73,7 @@ def test_grid_search_on_dask_equals_the_local_run(client, one_thread, rare):
     assert fitted_remote.sample(50)[0].equals(fitted_local.sample(50)[0])
 
 
+@pytest.mark.slow
 def test_cross_val_score_of_an_imblearn_pipeline_on_dask_equals_the_local_run(client, one_thread, rare):
     X, y = rare
     pipe = make_pipeline(

@@ -126,6 +126,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_a_writer_killed_halfway_leaves_the_old_model(tmp_path, table, how):
     model = tmp_path / "m.safetensors"

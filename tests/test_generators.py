@@ -267,9 +267,19 @@ def test_vqvae_reports_codebook_usage():
     assert [h["phase"] for h in gen.history_].count("prior") == 5
 
 
-def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence():
-    X = np.random.default_rng(0).normal(size=(60, 6))  # no ties: encode gives the training rows' exact codes
-    fitted = VQVAEGenerator(epochs=30, prior_epochs=300, random_state=0, device=DEVICE).fit(X)
+VQ_PRIOR = {"epochs": 30, "prior_epochs": 300}
+
+
+@pytest.fixture(scope="module")
+def vq_prior():
+    """60 rows without ties (encode gives the training rows' exact codes) and a VQ-VAE whose prior learnt them."""
+    X = np.random.default_rng(0).normal(size=(60, 6))
+    return X, VQVAEGenerator(**VQ_PRIOR, random_state=0, device=DEVICE).fit(X)
+
+
+@pytest.mark.slow
+def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence(vq_prior):
+    X, fitted = vq_prior
     barely = VQVAEGenerator(epochs=30, prior_epochs=2, random_state=0, device=DEVICE).fit(X)
     assert fitted.prior_copies_ > 0.5 and barely.prior_copies_ < 0.1
     with torch.no_grad():
@@ -281,10 +291,11 @@ def test_vqvae_measures_how_often_its_prior_redraws_a_training_sequence():
     assert abs(copies - fitted.prior_copies_) < 0.1
 
 
-def test_vqvae_prior_temperature_spreads_the_drawn_sequences():
-    X = np.random.default_rng(0).normal(size=(60, 6))
-    params = {"epochs": 30, "prior_epochs": 300, "random_state": 0, "device": DEVICE}
-    cold, hot = (VQVAEGenerator(prior_temperature=t, **params).fit(X) for t in (1.0, 3.0))
+@pytest.mark.slow
+def test_vqvae_prior_temperature_spreads_the_drawn_sequences(vq_prior):
+    X, cold = vq_prior
+    hot = VQVAEGenerator(prior_temperature=3.0, **VQ_PRIOR, random_state=0, device=DEVICE).fit(X)
+    assert cold.prior_temperature == 1.0
     assert hot.prior_copies_ < cold.prior_copies_ - 0.3
     np.testing.assert_array_equal(cold.codebook_usage_, hot.codebook_usage_)  # the same fit, drawn differently
     assert not np.array_equal(cold.sample(50), hot.sample(50))
@@ -348,6 +359,7 @@ def test_a_sample_larger_than_free_memory_is_refused_before_drawing(fitted_mixed
         gen.sample(most + 1)
 
 
+@pytest.mark.slow
 def test_gan_unlabelled_rows_keep_the_training_category_shares(mixed):
     # Unlabelled rows are conditioned on one category of one categorical column, drawn at its
     # training frequency, and hold it; the fitted logit offsets of the other (free) blocks bring
@@ -385,6 +397,7 @@ def test_vae_block_offsets_keep_the_training_category_shares(mixed):
     assert share_distance(mixed["bp_level"], plain["bp_level"]) > 2 * bp_level
 
 
+@pytest.mark.slow
 def test_labelled_gan_free_blocks_keep_the_training_category_shares(mixed):
     # With a label every block is free; the offsets, fitted over classes at their training
     # frequencies, bring bp_level's shares within each class closer to the real ones (30 epochs:

@@ -135,6 +135,7 @@ def test_each_generator_balances_inside_an_imblearn_pipeline(imbalanced_wine, cl
     assert cross_val_score(pipe, X, y, cv=3, scoring="balanced_accuracy").mean() > 0.75
 
 
+@pytest.mark.slow
 def test_without_imbalanced_learn_the_fallback_base_is_used():
     code = (
         "import sys; sys.modules['imblearn'] = None\n"
