@@ -47,6 +47,13 @@ networks are convolutional, sized to the shape.""",
     "tail_parameters": """\
 device : {"auto", "cpu", "cuda"}, default="auto"
     Where to train; ``"auto"`` takes CUDA when present.
+n_threads : int, default=None
+    CPU threads of ``fit``, ``sample`` and ``transform`` (torch's and the
+    BLAS/OpenMP libraries'), restored after each call. ``None`` takes
+    the CPUs that are free when the call starts (on Linux; all of them
+    elsewhere), at most ``torch.get_num_threads()``, so that a fit beside
+    another busy process does not fight it for cores (``n_threads_``
+    records the fit's count).
 random_state : int, RandomState instance or None, default=None
     Seed of every random draw; the same seed gives the same samples.
 verbose : bool, default=False
@@ -55,7 +62,11 @@ verbose : bool, default=False
 encoder_ : TabularEncoder or PixelScaler
     The fitted table encoder (the pixel scaler for images).
 model_ : torch.nn.Module
-    The trained networks.""",
+    The trained networks.
+n_threads_ : int
+    CPU threads the fit ran on. Training sums split by thread, so the
+    GAN and VQ-VAE repeat a fit bit for bit only at the same count:
+    pass ``n_threads=n_threads_`` for that; sampling does not depend on it.""",
     "sampling_attributes": """\
 sampling_ : SamplingStage or None
     What ``sample`` does to the model's draws, fit at the end of

@@ -23,6 +23,7 @@ from ._docstrings import fill
 from ._labels import LabelsMixin
 from ._pickling import PicklingMixin
 from ._seeds import seed_from, seeded
+from ._threads import with_threads
 from ._validation import check_X
 from .encoding import TRANSFORMS, TabularEncoder
 from .images import PixelScaler, check_image_shape
@@ -61,6 +62,7 @@ class BaseGenerator(
         "smoothing": [Interval(Real, 0, None, closed="left")],
         "image_shape": ["array-like", None],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -70,6 +72,9 @@ class BaseGenerator(
 
     smoothing = 0.0
     """Overridden by the ``smoothing`` parameter; a generator without it draws unsmoothed."""
+
+    n_threads = None
+    """Overridden by the ``n_threads`` parameter; a generator without it runs on the free CPUs."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -97,6 +102,7 @@ class BaseGenerator(
 
     # ------------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
+    @with_threads
     def fit(self, X, y=None):
         """Learn the joint distribution of ``X`` (conditional on class labels ``y``).
 
@@ -200,6 +206,7 @@ class BaseGenerator(
         self._sample_calls += 1
         return int(seed >> 1)
 
+    @with_threads
     def sample(self, n_samples=None, y=None, *, reject_copies=False):
         """Draw new rows.
 
@@ -284,6 +291,7 @@ class BaseGenerator(
             return tuple(to_numpy(torch.cat(p)) for p in zip(*parts, strict=True))
         return to_numpy(torch.cat(parts))
 
+    @with_threads
     def transform(self, X):
         """Learned per-row representation of ``X``.
 

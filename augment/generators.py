@@ -8,6 +8,7 @@ from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._threads import with_threads
 from .base import BaseGenerator
 from .images import check_image_shape
 from .models.conv import widths
@@ -147,6 +148,7 @@ class GANGenerator(BaseGenerator):
         smoothing=0.2,
         image_shape=None,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=False,
     ):
@@ -166,6 +168,7 @@ class GANGenerator(BaseGenerator):
         self.smoothing = smoothing
         self.image_shape = image_shape
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
 
@@ -189,6 +192,7 @@ class GANGenerator(BaseGenerator):
 class _AutoencoderMixin:
     """``inverse_transform`` for generators with a decoder."""
 
+    @with_threads
     def inverse_transform(self, X, y=None):
         """Decode latent rows back into the data space.
 
@@ -312,6 +316,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         smoothing=0.2,
         image_shape=None,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=False,
     ):
@@ -329,6 +334,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.smoothing = smoothing
         self.image_shape = image_shape
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
 
@@ -343,6 +349,7 @@ class VAEGenerator(_AutoencoderMixin, BaseGenerator):
     def _latent_dim(self):
         return self.latent_dim
 
+    @with_threads
     def score_samples(self, X, y=None):
         """Evidence lower bound of each row (higher means more typical).
 
@@ -498,6 +505,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         smoothing=0.0,
         image_shape=None,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=False,
     ):
@@ -519,6 +527,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         self.smoothing = smoothing
         self.image_shape = image_shape
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
 

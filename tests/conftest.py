@@ -33,6 +33,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"CPU only: {marker.kwargs['reason']}"))
 
 
+@pytest.fixture
+def torch_threads():
+    """``torch_threads(n)`` sets torch's thread count for one test; the count before is restored after."""
+    before = torch.get_num_threads()
+    yield torch.set_num_threads
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def mixed():
     return load_mixed()

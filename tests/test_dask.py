@@ -32,15 +32,6 @@ def client():
         yield client
 
 
-@pytest.fixture
-def one_thread():
-    """Run the local reference with torch's thread count on the workers, as bit-for-bit equality needs."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def rare():
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
@@ -57,7 +48,8 @@ def search():
 
 
 @pytest.mark.slow
-def test_grid_search_on_dask_equals_the_local_run(client, one_thread, rare):
+def test_grid_search_on_dask_equals_the_local_run(client, torch_threads, rare):
+    torch_threads(1)  # the local reference at the workers' thread count, as bit-for-bit equality needs
     X, y = rare
     assert set(client.run(torch.get_num_threads).values()) == {1}
     local = search().set_params(n_jobs=1).fit(X, y)
@@ -74,7 +66,8 @@ def test_grid_search_on_dask_equals_the_local_run(client, one_thread, rare):
 
 
 @pytest.mark.slow
-def test_cross_val_score_of_an_imblearn_pipeline_on_dask_equals_the_local_run(client, one_thread, rare):
+def test_cross_val_score_of_an_imblearn_pipeline_on_dask_equals_the_local_run(client, torch_threads, rare):
+    torch_threads(1)  # the local reference at the workers' thread count, as bit-for-bit equality needs
     X, y = rare
     pipe = make_pipeline(
         StandardScaler(), SyntheticOversampler(VAEGenerator(**FAST), random_state=0), LogisticRegression()
