@@ -25,6 +25,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # the long tests start first
     if _device.DEVICE == "cpu":
         return
     for item in items:
