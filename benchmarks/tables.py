@@ -49,7 +49,6 @@ t-test over a table's folds) and tests each ablation across tables (Wilcoxon).
 
 import argparse
 import copy
-import hashlib
 import json
 import os
 import time
@@ -70,7 +69,7 @@ from _ranks import (
     win_tie_loss,
     wtl,
 )
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, balanced_accuracy_score, roc_auc_score
@@ -180,33 +179,6 @@ def without(generator, layers):
     return off
 
 
-_FITS = {}
-
-
-class SharedFit(BaseEstimator):
-    """A generator whose fits are kept by their data and parameters, so equal fits run once per process.
-
-    ``auto-cv`` fits its generator on the same inner folds for both
-    classifiers; this makes the second classifier reuse the first one's fits.
-    """
-
-    def __init__(self, generator=None, random_state=None):
-        self.generator = generator
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        generator = clone(self.generator).set_params(random_state=self.random_state)
-        digest = hashlib.sha1(np.ascontiguousarray(X).tobytes() + np.ascontiguousarray(y).tobytes()).hexdigest()
-        key = (repr(generator), digest)
-        if key not in _FITS:
-            _FITS[key] = generator.fit(X, y)
-        self.fitted_ = _FITS[key]
-        return self
-
-    def sample(self, n_samples=None, y=None):
-        return self.fitted_.sample(n_samples, y)
-
-
 def oversample(method, X, y, seed):
     """Training rows of a baseline sampler (ROS, ROSE or SMOTE)."""
     from imblearn.over_sampling import SMOTE, RandomOverSampler
@@ -262,6 +234,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
     ``overrides`` sets generator parameters (each generator takes those it has).
     """
     from augment import AugmentedClassifier, VAEGenerator
+    from augment.comparison import SharedFit, sharing_fits
     from augment.selection import balancing_needs
 
     if n_threads:
@@ -294,29 +267,29 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
         sets[method] = (np.vstack([X_train, np.asarray(X_new, dtype=float)]), np.concatenate([y_train, y_new]))
         extra[method] = {"fit seconds": seconds, "detection AUC": fidelity(drawn, X_test, y_test, seed)}
     rows = []
-    for clf_name, clf in models.items():
-        for method in methods:
-            start = time.perf_counter()
-            if method == "none":
-                model = clone(clf).fit(X_train, y_train)
-            elif method == "threshold":
-                model = TunedThresholdClassifierCV(clone(clf), scoring="balanced_accuracy", cv=5, random_state=seed)
-                model.fit(X_train, y_train)
-            elif method == "auto-cv":
-                generator = SharedFit(VAEGenerator(), random_state=seed)
-                model = AugmentedClassifier(clone(clf), generator, "auto-cv", seed, scoring="balanced_accuracy")
-                model.fit(X_train, y_train)
-            else:
-                model = clone(clf).fit(*sets[method])
-            row = {"table": table, "repeat": repeat, "fold": fold, "method": method, "classifier": clf_name}
-            row.update(scores(model, X_test, y_test))
-            row.update(extra.get(method, {}))
-            row["seconds"] = time.perf_counter() - start + row.get("fit seconds", 0.0)
-            if method == "auto-cv":
-                row["chose"] = model.selected_
-                row["cv scores"] = json.dumps(inner_scores(model.cv_results_))
-            rows.append(row)
-    _FITS.clear()
+    with sharing_fits():
+        for clf_name, clf in models.items():
+            for method in methods:
+                start = time.perf_counter()
+                if method == "none":
+                    model = clone(clf).fit(X_train, y_train)
+                elif method == "threshold":
+                    model = TunedThresholdClassifierCV(clone(clf), scoring="balanced_accuracy", cv=5, random_state=seed)
+                    model.fit(X_train, y_train)
+                elif method == "auto-cv":
+                    generator = SharedFit(VAEGenerator(), random_state=seed)
+                    model = AugmentedClassifier(clone(clf), generator, "auto-cv", seed, scoring="balanced_accuracy")
+                    model.fit(X_train, y_train)
+                else:
+                    model = clone(clf).fit(*sets[method])
+                row = {"table": table, "repeat": repeat, "fold": fold, "method": method, "classifier": clf_name}
+                row.update(scores(model, X_test, y_test))
+                row.update(extra.get(method, {}))
+                row["seconds"] = time.perf_counter() - start + row.get("fit seconds", 0.0)
+                if method == "auto-cv":
+                    row["chose"] = model.selected_
+                    row["cv scores"] = json.dumps(inner_scores(model.cv_results_))
+                rows.append(row)
     return rows
 
 
