@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
-from augment.comparison import compare, recommendation, summary, training_sets
+from augment import AugmentedClassifier, VAEGenerator, comparison
+from augment.comparison import SharedFit, classifiers, compare, recommendation, sharing_fits, summary, training_sets
 from augment.datasets import load_health
 
 
@@ -90,3 +92,22 @@ def test_compare_scores_every_method_and_shows_its_progress(capsys):
     assert set(fitted) == {"GAN", "VAE", "VQ-VAE"}
     assert scores.groupby("classifier")["method"].nunique().eq(scores["method"].nunique()).all()
     assert scores[["balanced accuracy", "ROC AUC"]].apply(lambda s: s.between(0, 1)).all().all()
+
+
+def test_shared_fits_run_once_and_score_as_fits_of_their_own():
+    X, y = load_health()
+    X, y = X.iloc[:120].reset_index(drop=True), np.array(y)[:120]
+    y[:12] = 1  # a label rare enough to balance, with rows in every fold
+
+    def auto(clf, generator):
+        return AugmentedClassifier(clf, generator, "auto-cv", 0, cv=2, scoring="balanced_accuracy").fit(X, y)
+
+    alone = auto(clone(classifiers()["boosting"]), VAEGenerator(epochs=3))
+    with sharing_fits():
+        auto(clone(classifiers()["logistic"]), SharedFit(VAEGenerator(epochs=3)))
+        fits = len(comparison._SHARED)
+        shared = auto(clone(classifiers()["boosting"]), SharedFit(VAEGenerator(epochs=3)))
+        assert len(comparison._SHARED) == fits > 0  # the second classifier fit nothing new
+    assert not comparison._SHARED
+    assert shared.selected_ == alone.selected_
+    np.testing.assert_array_equal(shared.cv_results_["mean_test_score"], alone.cv_results_["mean_test_score"])
