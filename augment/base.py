@@ -52,7 +52,7 @@ class BaseGenerator(
 
     _parameter_constraints = {
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "discrete_columns": ["array-like", None],
         "max_categories": [Interval(Integral, 2, None, closed="left"), None],
@@ -75,6 +75,16 @@ class BaseGenerator(
 
     n_threads = None
     """Overridden by the ``n_threads`` parameter; a generator without it runs on the free CPUs."""
+
+    _auto = {"batch_size": (500, 500)}
+    """``{parameter: (value for tables, value for images)}``: what ``"auto"`` means, by ``image_shape``."""
+
+    def _resolved(self, name):
+        """The value of parameter ``name``, with ``"auto"`` read from ``_auto`` for tables or images."""
+        value = getattr(self, name)
+        if isinstance(value, str) and value == "auto":
+            return self._auto[name][self.image_shape is not None]
+        return value
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -148,7 +158,7 @@ class BaseGenerator(
                 data.n_rows,
                 epochs=self._phase_epochs(),
                 learning_rate=self.learning_rate,
-                batch_size=self.batch_size,
+                batch_size=self._resolved("batch_size"),
                 rng=rng,
                 name=self._name,
                 verbose=self.verbose,
@@ -190,7 +200,8 @@ class BaseGenerator(
         """Epochs of each training phase: ``epochs`` for ``"fit"``, ``<name>_epochs`` for phase ``<name>``."""
         suffix = "_epochs"
         params = self.get_params(deep=False)
-        return {"fit": self.epochs, **{k[: -len(suffix)]: v for k, v in params.items() if k.endswith(suffix)}}
+        phases = {"fit": "epochs", **{k[: -len(suffix)]: k for k in params if k.endswith(suffix)}}
+        return {phase: self._resolved(name) for phase, name in phases.items()}
 
     def _fitted(self, model):
         """Read fitted attributes off the trained ``model``; none by default."""

@@ -8,11 +8,13 @@ import argparse
 import inspect
 import re
 import sys
+from numbers import Integral
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._files import atomic_write, check_folder_writable
 from .base import BaseGenerator
@@ -57,7 +59,23 @@ def _nullable(cls, name):
     return None in cls._parameter_constraints.get(name, ())
 
 
+def _count_or_auto(cls, name):
+    """Whether parameter ``name`` of ``cls`` is a whole number or ``"auto"``."""
+    constraints = cls._parameter_constraints.get(name, ())
+    auto = any(isinstance(c, StrOptions) and "auto" in c.options for c in constraints)
+    return auto and any(isinstance(c, Interval) and c.type is Integral for c in constraints)
+
+
+def _int_or_auto(text):
+    return text if text == "auto" else int(text)
+
+
+_int_or_auto.__name__ = "integer or auto"  # argparse names it in its errors
+
+
 def _value_type(cls, name, default):
+    if any(_count_or_auto(model, name) for model in MODELS.values()):
+        return _int_or_auto
     parse = _plain_type(name, default)
     if not _nullable(cls, name):
         return parse

@@ -9,7 +9,9 @@ class they were drawn for; the Fréchet distance in the feature space of a
 small CNN trained on the real training images (augment.metrics); and the
 small-data uplift: an SVC on 10 real images per class, with and without
 1,000 synthetic images from a generator fit on those 100 images (mean over
-seeds). Generators run with the image settings in IMAGE_PARAMS.
+seeds). Generators run at their defaults, whose "auto" values take the
+image settings (smaller batches; one critic step for the GAN; a shorter
+autoencoder phase and a longer prior for the VQ-VAE).
 
     python benchmarks/images.py                      # all generators, 5 seeds
     python benchmarks/images.py --generators VAE --seeds 2
@@ -35,13 +37,6 @@ from augment.metrics import frechet_distance
 
 SHAPE = (1, 8, 8)
 GENERATORS = {"GAN": GANGenerator, "VAE": VAEGenerator, "VQ-VAE": VQVAEGenerator}
-# The settings README recommends for images: smaller batches than the tabular defaults (500 rows),
-# one critic update per generator update for the GAN, and a longer-trained prior for the VQ-VAE.
-IMAGE_PARAMS = {
-    "GAN": {"batch_size": 64, "critic_steps": 1},
-    "VAE": {},
-    "VQ-VAE": {"batch_size": 128, "epochs": 100, "prior_epochs": 600},
-}
 
 
 class PCAMixture:
@@ -81,8 +76,7 @@ def per_class(y, n):
 def make(name, seed, params):
     if name == "GaussianMixture":
         return PCAMixture(seed)
-    params = {**IMAGE_PARAMS[name], **params_for(GENERATORS[name], params)}
-    return GENERATORS[name](image_shape=SHAPE, random_state=seed, **params)
+    return GENERATORS[name](image_shape=SHAPE, random_state=seed, **params_for(GENERATORS[name], params))
 
 
 def main():

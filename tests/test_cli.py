@@ -194,3 +194,14 @@ def test_fit_help_is_plain_text_grouped_by_model_with_defaults(capsys):
         "vqvae options:",
     ]
     assert text.index("\n  --pac") > text.index("gan options:") > text.index("\n  --epochs")
+
+
+def test_counts_that_default_to_auto_take_a_number_or_auto(tmp_path, table, capsys):
+    model = tmp_path / "m.safetensors"
+    code, _, _ = run(capsys, "fit", table, "--model", "gan", "--epochs", 1, "--batch-size", 20, "-o", model)
+    assert code == 0 and augment.load(model).batch_size == 20
+    args = build_parser().parse_args(["fit", str(table), "--model", "vqvae", "--epochs", "auto", "--batch-size", "64"])
+    assert (args.epochs, args.batch_size) == ("auto", 64)
+    with pytest.raises(SystemExit):
+        main(["fit", str(table), "--batch-size", "many"])
+    assert "invalid integer or auto value: 'many'" in capsys.readouterr().err

@@ -145,3 +145,30 @@ def test_image_features_train_in_whole_batches(digits):
     features = ImageFeatures(DIGITS, epochs=3, batch_size=64, device=DEVICE).fit(digits[0][:65], digits[1][:65])
     assert [h["epoch"] for h in features.history_] == [1, 2, 3]
     assert features.transform(digits[0][:3]).shape == (3, 128)
+
+
+@pytest.mark.parametrize(
+    "Generator, tables, images",
+    [
+        (GANGenerator, {"batch_size": 500, "critic_steps": 5}, {"batch_size": 64, "critic_steps": 1}),
+        (VAEGenerator, {"batch_size": 500}, {"batch_size": 500}),
+        (
+            VQVAEGenerator,
+            {"batch_size": 500, "epochs": 300, "prior_epochs": 300},
+            {"batch_size": 128, "epochs": 100, "prior_epochs": 600},
+        ),
+    ],
+)
+def test_auto_settings_follow_image_shape_and_give_way_to_a_value(Generator, tables, images):
+    for gen, expected in [(Generator(), tables), (Generator(image_shape=DIGITS), images)]:
+        assert {name: gen._resolved(name) for name in expected} == expected
+        assert gen._phase_epochs()["fit"] == expected.get("epochs", 300)
+    assert Generator(image_shape=DIGITS, batch_size=32)._resolved("batch_size") == 32
+
+
+def test_the_image_gan_trains_with_one_critic_step_unless_told(digits):
+    X, y = digits[0][:64], digits[1][:64]
+    gen = GANGenerator(image_shape=DIGITS, epochs=1, random_state=0, device=DEVICE).fit(X, y)
+    assert gen.model_.critic_steps == 1 and len(gen.history_) == 1
+    gen = GANGenerator(image_shape=DIGITS, epochs=1, critic_steps=2, random_state=0, device=DEVICE).fit(X, y)
+    assert gen.model_.critic_steps == 2
