@@ -19,7 +19,7 @@ How continuous columns are normalized; see :class:`~augment.encoding.TabularEnco
 Training rows per knot of the encoder's quantile functions. With 1,
 decoding passes through every training value, so drawn rows repeat
 the sample's clumps and ties, which a classifier learns to spot
-(README, Quality: calibrated margins).""",
+(docs: Benchmarks, Quality, Calibrated margins).""",
     "calibrate_margins": """\
 At the end of ``fit``, draw 10,000 rows (per class, when fit with
 ``y``) and record each continuous column's quantiles; ``sample`` maps
@@ -38,7 +38,7 @@ zero-inflated column's zeros) and every value of a few-valued column
 (10 or more training rows per distinct value: counts, scores) are
 kept as drawn. It blurs the training rows' clumps that a generator
 reproduces and that a classifier spots; ``0`` turns it off. Tables
-only (README, Quality: smoothing).""",
+only (docs: Benchmarks, Quality, Smoothing).""",
     "image_shape": """\
 ``(channels, height, width)`` of flattened images: each row of ``X``
 holds ``channels * height * width`` numeric pixels. The tabular

@@ -35,14 +35,15 @@ from .training import make_rng, train
 class BaseGenerator(
     PicklingMixin, CopiesMixin, LabelsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
-    """Shared base of :class:`GANGenerator`, :class:`VAEGenerator` and :class:`VQVAEGenerator`.
+    """Shared base of the generators (:class:`~augment.GANGenerator`, :class:`~augment.VAEGenerator`,
+    :class:`~augment.VQVAEGenerator`).
 
     Subclasses set ``_model_class`` and implement ``_model_kwargs(n_rows)``
     and ``_latent_dim()`` (called once ``model_`` is set); ``_fitted(model)`` may read fitted attributes off
     the trained model. A model's phase ``"fit"`` runs for ``epochs``, any
     other phase ``<name>`` for the parameter ``<name>_epochs``. A line
     ``{shared:NAME}`` in a subclass's docstring takes the shared text of
-    :mod:`augment._docstrings`.
+    ``augment._docstrings``.
     """
 
     def __init_subclass__(cls, **kwargs):

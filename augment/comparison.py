@@ -40,7 +40,7 @@ _SHARED = {}
 
 
 class SharedFit(BaseEstimator):
-    """A generator whose equal fits run once inside :func:`sharing_fits`.
+    """A generator whose equal fits run once inside :func:`~augment.comparison.sharing_fits`.
 
     ``"auto-cv"`` fits its generator on the same inner folds for every
     classifier it is asked about; wrapped in this, the second classifier
@@ -84,7 +84,7 @@ class SharedFit(BaseEstimator):
 
 @contextmanager
 def sharing_fits():
-    """Keep the fits of :class:`SharedFit` until the block ends."""
+    """Keep the fits of :class:`~augment.comparison.SharedFit` until the block ends."""
     try:
         yield
     finally:

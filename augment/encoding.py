@@ -176,7 +176,7 @@ class TabularEncoder:
         quantiles onto a standard normal. ``"whitened"`` does the same, then
         decorrelates the columns to unit variance (ZCA whitening of the
         training rows) and maps each rotated column onto a standard normal
-        again (:class:`Whitening`), so that a generator's errors are scaled
+        again (:class:`~augment.encoding.Whitening`), so that a generator's errors are scaled
         by the spread of each direction and near-deterministic relations
         between columns (a radius, its perimeter and its area) survive
         decoding. ``"mode"`` is CTGAN's mode-specific

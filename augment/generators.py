@@ -38,7 +38,7 @@ class GANGenerator(BaseGenerator):
     the class label and, by training-by-sampling, the categorical columns, so
     rare categories are learned. Sampling uses an exponential moving average
     of the generator's weights over training rather than its last iterate
-    (README, Quality: over three splits of breast_cancer it lowers the
+    (docs: Benchmarks, Quality; over three splits of breast_cancer it lowers the
     logistic detection AUC from 0.683 to 0.550). The category shares of the
     blocks a row is not conditioned on are brought to the training table's
     by logit offsets fitted after training.
@@ -72,7 +72,7 @@ class GANGenerator(BaseGenerator):
     continuous_transform : {"quantile", "whitened", "mode"}, default="quantile"
         {shared:continuous_transform}
         Quantile here: whitened columns lowered this generator's boosting
-        balanced accuracy on 15 tables (README, Which sampling layers earn their place).
+        balanced accuracy on 15 tables (docs: Benchmarks, 50 tables, Which sampling layers earn their place).
     rows_per_quantile : int, default=4
         {shared:rows_per_quantile}
     calibrate_margins : bool, default=True
@@ -418,7 +418,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         is ``prior_copies_``). Above 1 the drawn code sequences spread
         beyond the training rows' own, so fewer rows are training rows
         redrawn; 1.5 is worth it when the rows are shared, 2 is too far
-        (five-split measurements in README, Quality).
+        (five-split measurements in docs: Benchmarks, Quality).
     discrete_columns : list, default=None
         {shared:discrete_columns}
     max_categories : int or None, default=1000
@@ -426,7 +426,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     continuous_transform : {"quantile", "whitened", "mode"}, default="whitened"
         {shared:continuous_transform}
         Whitened here: on 50 tables it lowered this generator's detection
-        AUC and raised boosting average precision (README, Which sampling layers earn their place).
+        AUC and raised boosting average precision (docs: Benchmarks, 50 tables, Which sampling layers earn their place).
     rows_per_quantile : int, default=1
         {shared:rows_per_quantile}
         Here 1: 4 left this generator's detection AUC level.
@@ -438,7 +438,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
     smoothing : float, default=0.0
         {shared:smoothing}
         Off here: on 50 tables it left detection level and lowered the
-        logistic regression's balanced accuracy (README, Which sampling layers earn their place).
+        logistic regression's balanced accuracy (docs: Benchmarks, 50 tables, Which sampling layers earn their place).
     image_shape : tuple of int, default=None
         {shared:image_shape}
         The encoder's last feature map is a grid of slots, one codebook each (``n_slots`` and
@@ -458,7 +458,7 @@ class VQVAEGenerator(_AutoencoderMixin, BaseGenerator):
         at their training frequencies) that are exactly a training row's
         sequence. Near 1, ``sample`` mostly redraws training rows through
         the decoder: on tables of a few hundred rows it is about 0.85 at
-        the defaults (README, Quality); check ``augment.metrics.privacy``
+        the defaults (docs: Benchmarks, Quality); check ``augment.metrics.privacy``
         before sharing such rows.
     {shared:tail_attributes}
 

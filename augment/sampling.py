@@ -65,7 +65,7 @@ class SamplingStage:
         ``None`` when off.
     kernel_ : Kernel
         Per group, the training statistics smoothing takes (a group of fewer
-        than :data:`MIN_ROWS` rows the whole table's).
+        than ``MIN_ROWS`` rows the whole table's).
     atoms_ : list of ndarray
         Each numeric column's point masses, which smoothing leaves in place.
 

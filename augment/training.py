@@ -32,7 +32,7 @@ class Group:
         L2 penalty.
     average : bool
         End the phase on an exponential moving average of the parameters'
-        iterates instead of the last one (:class:`~augment.optim.FlatAdam`).
+        iterates instead of the last one (``augment.optim.FlatAdam``).
     """
 
     parameters: tuple

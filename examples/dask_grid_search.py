@@ -1,4 +1,6 @@
-"""A grid search over generators on a Dask cluster, through joblib's dask backend.
+"""
+A grid search over generators on a Dask cluster
+===============================================
 
 Every (generator, amount, fold) fit of GridSearchCV becomes one task on a
 Dask worker. The script times the search run locally (n_jobs=1, torch on one
@@ -6,6 +8,8 @@ thread), then on a LocalCluster of 2 worker processes with one thread each; give
 send the tasks to a running cluster instead. The scores equal those of a
 local n_jobs=1 run with torch on one thread (Dask's workers set
 OMP_NUM_THREADS=1), and the search ships the best fitted generator back.
+
+.. code-block:: bash
 
     pip install "augment[dask]"
     python examples/dask_grid_search.py                          # local, then a LocalCluster of 2
@@ -39,7 +43,11 @@ WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THRE
 
 def search(epochs):
     pipe = make_pipeline(StandardScaler(), AugmentedClassifier(LogisticRegression(max_iter=5000), random_state=0))
-    generators = [G(epochs=epochs, random_state=0) for G in (GANGenerator, VAEGenerator, VQVAEGenerator)]
+    generators = [
+        GANGenerator(epochs=epochs, random_state=0),
+        VAEGenerator(epochs=epochs, random_state=0),
+        VQVAEGenerator(epochs=epochs, prior_epochs=epochs, random_state=0),
+    ]
     grid = {"augmentedclassifier__generator": generators, "augmentedclassifier__sampling_strategy": [0.5, 1.0]}
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     return GridSearchCV(pipe, grid, scoring="balanced_accuracy", cv=cv, n_jobs=-1)
@@ -57,7 +65,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster")
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=100, help="every generator's epochs (the VQ-VAE's prior too)")
     args = parser.parse_args()
     X, y = rare_cancer()
     threads = torch.get_num_threads()

@@ -23,7 +23,7 @@ CV = StratifiedKFold(3, shuffle=True, random_state=0)
 
 @pytest.fixture(scope="module")
 def client():
-    """Two worker processes of one thread each, with the worker environment README recommends."""
+    """Two worker processes of one thread each, with the worker environment the Dask guide recommends."""
     with (
         dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}),
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,

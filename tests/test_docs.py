@@ -1,0 +1,33 @@
+"""Every Python snippet of README and the user guide runs as written: a page's snippets in order, in one namespace."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", ROOT / "docs" / "getting_started.md", *sorted((ROOT / "docs" / "user_guide").glob("*.md"))]
+
+
+def snippets(page):
+    """The page's fenced ``python`` blocks, dedented (a block may sit inside a list item)."""
+    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", page.read_text(), flags=re.M | re.S)
+    return [textwrap.dedent(code) for _, code in blocks]
+
+
+WITH_SNIPPETS = [page for page in PAGES if snippets(page)]
+
+
+def test_the_pages_that_teach_have_snippets():
+    names = {page.name for page in WITH_SNIPPETS}
+    assert {"README.md", "getting_started.md", "generators.md", "pipelines.md", "images.md", "dask.md"} <= names
+
+
+@pytest.mark.slow  # the snippets fit generators at their defaults
+@pytest.mark.parametrize("page", WITH_SNIPPETS, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_snippets_run_as_written(page, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # snippets that save write here
+    namespace = {"__name__": "__main__"}
+    for number, code in enumerate(snippets(page), 1):
+        exec(compile(code, f"{page.name}, snippet {number}", "exec"), namespace)
