@@ -32,7 +32,8 @@ def test_fit_sample_and_transform_run_on_n_threads_and_restore_torchs_count(cls,
     torch_threads(2)
     monkeypatch.setattr(augment.base, "train", recording)
     X, y = load_iris(return_X_y=True)
-    gen = cls(**SMALL, n_threads=1).fit(X, y)
+    prior = {"prior_epochs": 2} if cls is VQVAEGenerator else {}
+    gen = cls(**SMALL, **prior, n_threads=1).fit(X, y)
     assert seen == [(1, {1})] and torch.get_num_threads() == 2 and gen.n_threads_ == 1
     gen.sample(10)
     gen.transform(X[:5])
