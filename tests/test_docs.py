@@ -1,22 +1,15 @@
 """Every Python snippet of README and the user guide runs as written: a page's snippets in order, in one namespace."""
 
-import re
-import textwrap
 from pathlib import Path
 
 import pytest
+from _markdown import fenced
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", ROOT / "docs" / "getting_started.md", *sorted((ROOT / "docs" / "user_guide").glob("*.md"))]
 
 
-def snippets(page):
-    """The page's fenced ``python`` blocks, dedented (a block may sit inside a list item)."""
-    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", page.read_text(), flags=re.M | re.S)
-    return [textwrap.dedent(code) for _, code in blocks]
-
-
-WITH_SNIPPETS = [page for page in PAGES if snippets(page)]
+WITH_SNIPPETS = [page for page in PAGES if fenced(page, "python")]
 
 
 def test_the_pages_that_teach_have_snippets():
@@ -29,5 +22,5 @@ def test_the_pages_that_teach_have_snippets():
 def test_snippets_run_as_written(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # snippets that save write here
     namespace = {"__name__": "__main__"}
-    for number, code in enumerate(snippets(page), 1):
+    for number, code in enumerate(fenced(page, "python"), 1):
         exec(compile(code, f"{page.name}, snippet {number}", "exec"), namespace)
