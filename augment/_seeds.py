@@ -38,8 +38,14 @@ def seeded(seed, device):
 
     The private ``torch.Generator`` drives every random draw the library makes;
     forking guards the global state against anything inside torch that still
-    reads it (weight initialization), so user code sees it untouched.
+    reads it (weight initialization), so user code sees it untouched. Only
+    the generators of the CPU and of ``device`` are seeded (``torch.manual_seed``
+    would also queue a seed for every other accelerator, with a stack trace each).
     """
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(seed)
+    cuda = device.type == "cuda"
+    with torch.random.fork_rng(devices=[device] if cuda else []):
+        torch.default_generator.manual_seed(seed)
+        if cuda:
+            with torch.cuda.device(device):
+                torch.cuda.manual_seed(seed)
         yield

@@ -177,7 +177,7 @@ class SamplingStage:
             noise[rows] = noise[rows] @ kernel.factor[g].T
         mean, spread = kernel.mean[groups], kernel.spread[groups]
         moved = mean + (values - mean + bandwidth * spread * noise) / np.sqrt(1 + bandwidth**2)
-        kept = np.column_stack([np.isin(values[:, j], atoms) for j, atoms in enumerate(self.atoms_)])
+        kept = np.column_stack([_at(values[:, j], atoms) for j, atoms in enumerate(self.atoms_)])
         return np.where(kept, values, moved)
 
     def without(self, *layers):
@@ -258,6 +258,13 @@ def _atoms(values):
     return uniques[counts >= ATOM_SHARE * values.size]
 
 
+def _at(column, atoms):
+    """Whether each value of ``column`` is one of the sorted ``atoms`` (``np.isin`` by one binary search each)."""
+    if atoms.size == 0:
+        return np.zeros(column.shape, dtype=bool)
+    return atoms[np.searchsorted(atoms, column).clip(max=atoms.size - 1)] == column
+
+
 def _margins(encoder, continuous, codes):
     """:func:`_quantiles` of encoded rows' numeric columns, in each column's own score space (whitening undone)."""
     return _quantiles(encoder.scores(continuous), encoder.missing(codes))
@@ -288,12 +295,13 @@ def _through_margins(z, source, target):
     Quantile mapping: ``source`` holds a generator's drawn normal scores and
     ``target`` the training rows' at evenly spaced probabilities, so each
     column of the result follows the training marginal when ``z`` follows
-    the generator, and keeps the ranks of ``z``. A run of tied source
-    quantiles maps to the middle of its target run.
+    the generator, and keeps the ranks of ``z``. A value at a run of tied
+    source quantiles maps to the middle of its target run.
     """
     out = np.empty_like(z)
     for j in range(z.shape[1]):
-        low = np.interp(z[:, j], source[:, j], target[:, j])
-        high = -np.interp(-z[:, j], -source[::-1, j], -target[::-1, j])
-        out[:, j] = 0.5 * (low + high)
+        out[:, j] = np.interp(z[:, j], source[:, j], target[:, j])
+        values, first, counts = np.unique(source[:, j], return_index=True, return_counts=True)
+        for value, start, count in zip(values[counts > 1], first[counts > 1], counts[counts > 1], strict=True):
+            out[z[:, j] == value, j] = 0.5 * (target[start, j] + target[start + count - 1, j])
     return out

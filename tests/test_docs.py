@@ -1,4 +1,4 @@
-"""Every Python snippet of README and the user guide runs as written: a page's snippets in order, in one namespace."""
+"""Every Python snippet of the docs runs as written, a page's in order in one namespace; README's are the docs'."""
 
 from pathlib import Path
 
@@ -6,15 +6,20 @@ import pytest
 from _markdown import fenced
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", ROOT / "docs" / "getting_started.md", *sorted((ROOT / "docs" / "user_guide").glob("*.md"))]
-
-
+GETTING_STARTED = ROOT / "docs" / "getting_started.md"
+PAGES = [GETTING_STARTED, *sorted((ROOT / "docs" / "user_guide").glob("*.md"))]
 WITH_SNIPPETS = [page for page in PAGES if fenced(page, "python")]
 
 
 def test_the_pages_that_teach_have_snippets():
     names = {page.name for page in WITH_SNIPPETS}
-    assert {"README.md", "getting_started.md", "generators.md", "pipelines.md", "images.md", "dask.md"} <= names
+    assert {"getting_started.md", "generators.md", "pipelines.md", "images.md", "dask.md"} <= names
+
+
+def test_readme_shows_getting_started_snippets_word_for_word():
+    """README's snippets run where getting started runs them, so each must be one of that page's, whole."""
+    readme = fenced(ROOT / "README.md", "python")
+    assert readme and set(readme) <= set(fenced(GETTING_STARTED, "python"))
 
 
 @pytest.mark.slow  # the snippets fit generators at their defaults

@@ -10,7 +10,7 @@ from sklearn.datasets import load_breast_cancer, load_wine
 
 from augment import GANGenerator, VAEGenerator, VQVAEGenerator
 from augment.encoding import TabularEncoder
-from augment.sampling import SamplingStage, _quantiles, kernels
+from augment.sampling import SamplingStage, _at, _quantiles, _through_margins, kernels
 
 
 def _fit(encoder, X, stage, groups=None, n_groups=1, draw=None):
@@ -44,6 +44,23 @@ def test_margins_map_a_distorted_draw_onto_the_training_marginals_and_keep_its_r
     pd.testing.assert_frame_equal(stage.without("margins").decode(encoder, drawn, empty, np.zeros(20_000)), plain)
     with pytest.raises(ValueError, match="unknown layers"):
         stage.without("ratio")
+
+
+def test_quantile_mapping_interpolates_and_sends_a_tied_run_to_its_middle():
+    source = np.array([[0.0, 1.0], [1.0, 1.0], [1.0, 2.0], [1.0, 3.0], [2.0, 4.0]])
+    target = np.array([[0.0, 0.0], [10.0, 10.0], [20.0, 20.0], [30.0, 30.0], [40.0, 40.0]])
+    z = np.array([[-1.0, 0.5], [0.5, 1.0], [1.0, 1.5], [1.5, 4.0], [3.0, 9.0]])
+    mapped = _through_margins(z, source, target)
+    np.testing.assert_allclose(mapped[:, 0], [0.0, 5.0, 20.0, 35.0, 40.0])  # flat beyond the ends
+    np.testing.assert_allclose(mapped[:, 1], [0.0, 5.0, 15.0, 40.0, 40.0])  # a run of ties at the lowest knot
+
+
+def test_point_masses_are_found_as_isin_finds_them():
+    rng = np.random.default_rng(0)
+    column = rng.integers(0, 50, 1000).astype(float)
+    column[:5] = np.nan
+    for atoms in (np.array([]), np.array([3.0]), np.unique(rng.integers(0, 60, 30)).astype(float)):
+        np.testing.assert_array_equal(_at(column, atoms), np.isin(column, atoms))
 
 
 def test_margins_leave_out_missing_cells_and_need_quantile_columns(mixed):
