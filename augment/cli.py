@@ -105,6 +105,16 @@ def _shown(default):
     return ",".join(map(str, default)) if isinstance(default, tuple) else default
 
 
+def _described(name, per_model, docs):
+    """The description of parameter ``name``: one text, or each model's where the models describe it differently."""
+    texts = {}
+    for model, (cls, _) in per_model.items():
+        texts.setdefault(docs[cls].get(name, "").rstrip("."), []).append(model)
+    if len(texts) == 1:
+        return next(iter(texts))
+    return "; ".join(f"{', '.join(models)}: {text}" for text, models in texts.items())
+
+
 def _add_generator_options(parser):
     """One ``--name`` option per generator parameter (the union over all three).
 
@@ -125,6 +135,7 @@ def _add_generator_options(parser):
             shown = ", ".join(f"{model} {_shown(d)}" for model, (_, d) in per_model.items())
         else:
             shown = shown.pop()
+        none = "; none for None" if _nullable(cls, name) else ""
         title = "options of every model" if len(per_model) == len(MODELS) else f"{' and '.join(per_model)} options"
         if title not in groups:
             groups[title] = parser.add_argument_group(title)
@@ -133,7 +144,7 @@ def _add_generator_options(parser):
             dest=name,
             type=_value_type(cls, name, default),
             default=argparse.SUPPRESS,
-            help=f"{docs[cls].get(name, '')} (default {shown}{'; none for None' if _nullable(cls, name) else ''})",
+            help=f"{_described(name, per_model, docs)} (default {shown}{none})",
         )
     return {name: next(iter(per_model.values()))[0] for name, per_model in defaults.items()}
 

@@ -58,6 +58,15 @@ def test_fit_options_show_each_models_default_and_take_an_image_shape(tmp_path, 
     options = {action.dest: action for action in fit._actions}
     assert "(default gan 0.2, vae 0.2, vqvae 0.0)" in options["smoothing"].help
     assert "(default gan quantile, vae quantile, vqvae whitened)" in options["continuous_transform"].help
+    # one text where the models say the same, each model's where they differ (it was the GAN's for all)
+    assert options["continuous_transform"].help.startswith(
+        "How continuous columns are normalized; see TabularEncoder ("
+    )
+    assert options["batch_size"].help.startswith(
+        "gan: Rows per step; shrinks to the table (rounded to a multiple of pac); "
+        "vae, vqvae: Rows per step; shrinks to the table when it is smaller (default auto)"
+    )
+    assert options["learning_rate"].help.startswith("gan: Adam step size of generator and critic; vae: Adam step size;")
     X, y = load_digits(return_X_y=True)
     table = tmp_path / "digits.csv"
     pd.DataFrame(X[:200]).assign(label=y[:200]).to_csv(table, index=False)
