@@ -302,6 +302,7 @@ def _through_margins(z, source, target):
     for j in range(z.shape[1]):
         out[:, j] = np.interp(z[:, j], source[:, j], target[:, j])
         values, first, counts = np.unique(source[:, j], return_index=True, return_counts=True)
-        for value, start, count in zip(values[counts > 1], first[counts > 1], counts[counts > 1], strict=True):
+        tied = counts > 1
+        for value, start, count in zip(values[tied], first[tied], counts[tied], strict=True):
             out[z[:, j] == value, j] = 0.5 * (target[start, j] + target[start + count - 1, j])
     return out
