@@ -40,6 +40,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=None, help="every generator's epochs (default: its own)")
     args = parser.parse_args()
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
+    vq_epochs = {} if args.epochs is None else {"epochs": args.epochs, "prior_epochs": args.epochs}
     X, y = rare_cancer()
     pipe = make_pipeline(StandardScaler(), AugmentedClassifier(LogisticRegression(max_iter=5000), random_state=0))
     grid = GridSearchCV(
@@ -48,7 +49,7 @@ def main():
             "augmentedclassifier__generator": [
                 GANGenerator(random_state=0, **epochs),
                 VAEGenerator(random_state=0, **epochs),
-                VQVAEGenerator(random_state=0, **epochs, **({"prior_epochs": args.epochs} if epochs else {})),
+                VQVAEGenerator(random_state=0, **vq_epochs),
             ],
             "augmentedclassifier__sampling_strategy": [0.5, "auto"],
         },
