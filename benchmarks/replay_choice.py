@@ -1,0 +1,97 @@
+"""Replay ``auto-cv``'s choice under other rules, from the inner-fold scores ``benchmarks/tables.py`` saved.
+
+Each ``auto-cv`` row of the CSV holds every candidate's balanced accuracy on
+each inner fold (``cv scores``). A rule picks a candidate from them; the pick
+is scored on the outer test fold by the fixed method that builds the same
+training set (no augmentation, ROS, ROSE, SMOTE, the VAE's rows at balance),
+or by ``auto-cv``'s own row where the pick is the choice it made (the
+generator's smaller amounts have no fixed method; a rule that picks one of
+them elsewhere leaves that fold unscored). Every rule, today's included, is
+scored the same way, so two rules differ only on the folds where their picks
+differ. Per classifier: the mean over tables, the gain over today's rule and
+over the VAE at balance, with Wilcoxon's signed-rank p across tables.
+
+    python benchmarks/replay_choice.py                              # benchmarks/results/tables.csv
+    python benchmarks/replay_choice.py --metric "average precision"  # picks on balanced accuracy, scored on AP
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from augment.selection import NONE, choose
+
+KEY = ["table", "repeat", "fold", "classifier"]
+FIXED = {NONE: "none", "random over-sampling": "ROS", "ROSE": "ROSE", "SMOTE": "SMOTE", "generator x1": "VAE"}
+TODAY = "today: best mean, if 1 SE above none"
+
+
+def one_se(scores, reference, names):
+    """The best mean of ``names`` if it beats ``reference`` by more than one standard error, else ``reference``."""
+    best = max(names, key=lambda n: np.mean(scores[n]))
+    gain = np.subtract(scores[best], scores[reference])
+    return best if gain.mean() > gain.std(ddof=1) / np.sqrt(gain.size) else reference
+
+
+def today(scores):
+    names = list(scores)
+    return choose(names, np.array([scores[n] for n in names]), np.zeros(len(names)))[1]
+
+
+RULES = {
+    TODAY: today,
+    "best mean": lambda s: max(s, key=lambda n: np.mean(s[n])),
+    "no smaller amounts, 1 SE above none": lambda s: one_se(s, NONE, [n for n in s if n in FIXED]),
+    "no smaller amounts, best mean": lambda s: max((n for n in s if n in FIXED), key=lambda n: np.mean(s[n])),
+    "no smaller amounts, 1 SE above the generator": lambda s: one_se(s, "generator x1", [n for n in s if n in FIXED]),
+}
+
+
+def replay(rows, metric):
+    """Outer ``metric`` of every rule's pick, one row per fold and classifier (NaN where it cannot be scored)."""
+    auto = rows[rows["method"] == "auto-cv"].set_index(KEY)
+    fixed = rows[rows["method"].isin(FIXED.values())].pivot_table(index=KEY, columns="method", values=metric)
+    scored = {}
+    for key, row in auto.iterrows():
+        inner = json.loads(row["cv scores"])
+        for name, rule in RULES.items():
+            pick = rule(inner)
+            if pick in FIXED:
+                scored[(name, *key)] = fixed.loc[key, FIXED[pick]]
+            else:
+                scored[(name, *key)] = row[metric] if pick == row["chose"] else np.nan
+    table = pd.Series(scored).unstack(0)[list(RULES)]
+    table.index.names = KEY
+    return table.join(fixed[["VAE", "none"]])
+
+
+def report(table, metric):
+    for classifier in ("logistic", "boosting"):
+        means = table.xs(classifier, level="classifier").groupby(level="table").mean()
+        print(f"\n{classifier}, {metric}, {len(means)} tables (mean; gain over today's rule and over the VAE, p):")
+        for name in RULES:
+            line = f"  {name:46s} {means[name].mean():.4f}"
+            for other in (TODAY, "VAE"):
+                gain = (means[name] - means[other]).dropna()
+                p = stats.wilcoxon(gain).pvalue if gain.any() else 1.0
+                line += f"   {gain.mean():+.4f} (p={p:.3f})"
+            print(line)
+    unscored = table[list(RULES)].isna().sum()
+    print("\nfolds a rule could not score:", unscored[unscored > 0].to_dict() or "none")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "tables.csv")
+    metrics = ["balanced accuracy", "ROC AUC", "average precision"]
+    parser.add_argument("--metric", default=metrics[0], choices=metrics, help="outer score of the picks")
+    args = parser.parse_args()
+    report(replay(pd.read_csv(args.out), args.metric), args.metric)
+
+
+if __name__ == "__main__":
+    main()
