@@ -133,18 +133,28 @@ def cross_validate(candidates, estimator, X, y, cv, scoring, verbose, name):
     return names, np.array([scores[n] for n in names]), np.array([np.mean(added[n]) for n in names])
 
 
+def one_standard_error(names, scores, reference=NONE):
+    """The best mean score's candidate if it beats ``reference`` by more than one standard error, else ``reference``.
+
+    ``scores`` has one row per name and one column per fold; the standard
+    error is that of the paired per-fold differences.
+    """
+    best = int(np.argmax(scores.mean(axis=1)))
+    gain = scores[best] - scores[names.index(reference)]
+    standard_error = gain.std(ddof=1) / np.sqrt(gain.size) if gain.size > 1 else np.inf
+    return names[best] if gain.mean() > standard_error else reference
+
+
 def choose(names, scores, added):
     """The ``cv_results_`` table and the chosen candidate.
 
     The best mean score wins only if it beats no augmentation by more than
-    one standard error of the paired per-fold differences; otherwise no
-    augmentation is kept, so augmenting needs evidence that it helps.
+    one standard error of the paired per-fold differences
+    (:func:`one_standard_error`); otherwise no augmentation is kept, so
+    augmenting needs evidence that it helps.
     """
     mean, std = scores.mean(axis=1), scores.std(axis=1)
-    best = int(np.argmax(mean))
-    gain = scores[best] - scores[names.index(NONE)]
-    standard_error = gain.std(ddof=1) / np.sqrt(gain.size) if gain.size > 1 else np.inf
-    chosen = names[best] if gain.mean() > standard_error else NONE
+    chosen = one_standard_error(names, scores)
     results = {
         "candidate": names,
         "n_synthetic": added,

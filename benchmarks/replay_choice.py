@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from augment.selection import NONE, choose
+from augment.selection import NONE, one_standard_error
 
 KEY = ["table", "repeat", "fold", "classifier"]
 FIXED = {NONE: "none", "random over-sampling": "ROS", "ROSE": "ROSE", "SMOTE": "SMOTE", "generator x1": "VAE"}
@@ -31,23 +31,30 @@ TODAY = "today: best mean, if 1 SE above none"
 
 
 def one_se(scores, reference, names):
-    """The best mean of ``names`` if it beats ``reference`` by more than one standard error, else ``reference``."""
-    best = max(names, key=lambda n: np.mean(scores[n]))
-    gain = np.subtract(scores[best], scores[reference])
-    return best if gain.mean() > gain.std(ddof=1) / np.sqrt(gain.size) else reference
+    """:func:`augment.selection.one_standard_error` among ``names`` of the ``{name: fold scores}`` dict."""
+    return one_standard_error(names, np.array([scores[n] for n in names]), reference)
+
+
+def best_mean(scores, names):
+    return max(names, key=lambda n: np.mean(scores[n]))
 
 
 def today(scores):
-    names = list(scores)
-    return choose(names, np.array([scores[n] for n in names]), np.zeros(len(names)))[1]
+    """The rule ``auto-cv`` uses: every candidate, against no augmentation."""
+    return one_se(scores, NONE, list(scores))
+
+
+def fixed_only(scores):
+    """The candidates a fixed method also builds (the generator's smaller amounts left out)."""
+    return [n for n in scores if n in FIXED]
 
 
 RULES = {
     TODAY: today,
-    "best mean": lambda s: max(s, key=lambda n: np.mean(s[n])),
-    "no smaller amounts, 1 SE above none": lambda s: one_se(s, NONE, [n for n in s if n in FIXED]),
-    "no smaller amounts, best mean": lambda s: max((n for n in s if n in FIXED), key=lambda n: np.mean(s[n])),
-    "no smaller amounts, 1 SE above the generator": lambda s: one_se(s, "generator x1", [n for n in s if n in FIXED]),
+    "best mean": lambda s: best_mean(s, list(s)),
+    "no smaller amounts, 1 SE above none": lambda s: one_se(s, NONE, fixed_only(s)),
+    "no smaller amounts, best mean": lambda s: best_mean(s, fixed_only(s)),
+    "no smaller amounts, 1 SE above the generator": lambda s: one_se(s, "generator x1", fixed_only(s)),
 }
 
 
