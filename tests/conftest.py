@@ -1,3 +1,11 @@
+import os
+
+# One BLAS/OpenMP thread per test process, set before numpy, torch or scikit-learn load their
+# libraries: pytest-xdist runs a worker per core, and a second thread per worker only spins
+# against the other worker (fast tier 89 s -> 77 s on 2 cores). A value set outside is kept.
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 import pytest
 import torch
 from sklearn.datasets import load_breast_cancer

@@ -34,31 +34,33 @@ def test_breast_cancer_fidelity_with_few_copies(cancer_halves, cls, max_mean_shi
 
 
 @pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator, VQVAEGenerator])
-def test_mixed_table_categories_missing_values_and_types(mixed, cls):
-    generator = cls(random_state=0, device=DEVICE).fit(mixed)
-    synthetic = generator.sample(2000)
-    assert synthetic.dtypes.tolist() == mixed.dtypes.tolist()
+def test_mixed_table_types_missing_values_and_a_rare_class(mixed, cls):
+    """One labelled default fit per generator: the table's form and marginals, then rows of its rare class.
+
+    The label marks the 10% of patients whose disease progressed most (``progression`` is left out of X).
+    """
+    X = mixed.drop(columns="progression")
+    y = np.where(mixed["progression"] >= mixed["progression"].quantile(0.9), "fast", "slow")
+    generator = cls(random_state=0, device=DEVICE).fit(X, y)
+    synthetic, labels = generator.sample(2000)
+    assert synthetic.dtypes.tolist() == X.dtypes.tolist()
+    assert 0.05 < (labels == "fast").mean() < 0.2
     for column in ["sex", "bp_level"]:
-        frequent = mixed[column].value_counts(normalize=True).loc[lambda f: f >= 0.05].index
+        frequent = X[column].value_counts(normalize=True).loc[lambda f: f >= 0.05].index
         assert set(frequent) <= set(synthetic[column].dropna()), column
     for column in ["bmi", "bp_level"]:
         # real shares are about 0.06; never generating a missing value, or as often as any category, fails.
-        # The GAN on these 442 rows overshoots bp_level's share by 0.010-0.025 over seeds 0-5 (bmi's: within 0.008).
-        real, share = mixed[column].isna().mean(), synthetic[column].isna().mean()
+        real, share = X[column].isna().mean(), synthetic[column].isna().mean()
         assert real / 2 < share < real * 2, (column, share, real)
     assert synthetic.drop(columns=["bmi", "bp_level"]).notna().all().all()
-    numeric = mixed.select_dtypes("number")
+    numeric = X.select_dtypes("number")
     shift = ((synthetic[numeric.columns].mean() - numeric.mean()) / numeric.std()).abs()
     assert shift.max() < 0.35, shift.idxmax()
     np.testing.assert_array_equal(synthetic["bmi"].dropna(), synthetic["bmi"].dropna().round(1))
 
-
-@pytest.mark.parametrize("cls", [GANGenerator, VAEGenerator, VQVAEGenerator])
-def test_rare_class_rows_follow_that_class(mixed, cls):
-    X, y = mixed.drop(columns="bp_level"), mixed["bp_level"].fillna("unknown")
-    generator = cls(random_state=0, device=DEVICE).fit(X, y)
-    X_new, y_new = generator.sample(y={"very high": 300, "normal": 300})
-    assert y_new.value_counts().to_dict() == {"very high": 300, "normal": 300}
-    real_gap = X.loc[y == "very high", "progression"].mean() - X.loc[y == "normal", "progression"].mean()
-    gap = X_new.loc[y_new == "very high", "progression"].mean() - X_new.loc[y_new == "normal", "progression"].mean()
-    assert real_gap > 90 and gap > 0.4 * real_gap, gap
+    X_new, y_new = generator.sample(y={"fast": 300, "slow": 300})
+    assert y_new.value_counts().to_dict() == {"fast": 300, "slow": 300}
+    for column in ["bmi", "ltg"]:  # about one standard deviation higher where the disease progressed fast
+        real_gap = X.loc[y == "fast", column].mean() - X.loc[y == "slow", column].mean()
+        gap = X_new.loc[y_new == "fast", column].mean() - X_new.loc[y_new == "slow", column].mean()
+        assert real_gap > 0.8 * X[column].std() and gap > 0.4 * real_gap, (column, gap, real_gap)
