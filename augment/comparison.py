@@ -113,8 +113,8 @@ def _smote(X, y, seed):
     return "SMOTE", SMOTE(k_neighbors=k, random_state=seed).fit_resample(X, y)
 
 
-def training_sets(X, y, seed, epochs):
-    """``{method: (X, y)}`` for every method that needs no classifier, with each generator's fit seconds."""
+def training_sets(X, y, seed, epochs, generators=tuple(GENERATORS)):
+    """``{method: (X, y)}`` for every method that needs no classifier, with each named generator's fit seconds."""
     needs = balancing_needs(y)
     sets = {
         NO_AUGMENTATION: (X, y),
@@ -124,9 +124,9 @@ def training_sets(X, y, seed, epochs):
     if smote is not None:
         sets[smote[0]] = smote[1]
     fitted, seconds = {}, {}
-    for name, cls in GENERATORS.items():
+    for name in generators:
         start = time.perf_counter()
-        generator = cls(epochs=epochs, random_state=seed).fit(X, y)
+        generator = GENERATORS[name](epochs=epochs, random_state=seed).fit(X, y)
         X_new, y_new = generator.sample(y=needs)
         seconds[f"augment {name}"] = time.perf_counter() - start
         sets[f"augment {name}"] = (pd.concat([X, X_new]), np.concatenate([y, np.asarray(y_new)]))
@@ -134,7 +134,7 @@ def training_sets(X, y, seed, epochs):
     return sets, fitted, seconds
 
 
-def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
+def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, generators=tuple(GENERATORS), verbose=True):
     """Score every method with every classifier over ``seeds`` train/test draws.
 
     Parameters
@@ -150,6 +150,8 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
         Epochs of every generator.
     cv : int, default=5
         Folds of the ``"auto-cv"`` choice.
+    generators : sequence of {"GAN", "VAE", "VQ-VAE"}, default=("GAN", "VAE", "VQ-VAE")
+        The generators whose rows are a method of their own (``"auto-cv"`` always weighs the VAE's).
     verbose : bool, default=True
         Show a progress bar on standard error: seed, the step it is on, time left.
 
@@ -160,6 +162,9 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
     fitted : dict
         The generators fit on the first seed's training rows, by name.
     """
+    unknown = [name for name in generators if name not in GENERATORS]
+    if unknown:
+        raise ValueError(f"generators: {unknown[0]!r} is not one of {', '.join(GENERATORS)}")
     rows, first = [], None
     bar = tqdm(total=seeds, desc="demo", unit="step", disable=not verbose, file=sys.stderr)
     for seed in range(seeds):
@@ -168,7 +173,7 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, verbose=True):
             X, np.asarray(y), train_size=n_train, stratify=y, random_state=seed
         )
         X_train, X_test = X_train.reset_index(drop=True), X_test.reset_index(drop=True)
-        sets, fitted, seconds = training_sets(X_train, y_train, seed, epochs)
+        sets, fitted, seconds = training_sets(X_train, y_train, seed, epochs, generators)
         first = first or fitted
         if seed == 0:
             bar.total = seeds * (1 + len(classifiers()) * (len(sets) + 1))

@@ -7,6 +7,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 import augment
+import augment.demo
 from augment import VAEGenerator
 from augment.cli import build_parser, main
 
@@ -138,14 +139,26 @@ def test_demo_runs_end_to_end_quietly(tmp_path, capsys):
         "fidelity of the first seed",
         "random over-sampling",
         "SMOTE-NC",
-        "augment VQ-VAE",
+        "augment VAE",
         "auto-cv chose:",
         "On this data I would",
         "On 50 other tables",
-        "written to",
+        "Left out here: GAN and VQ-VAE; augment demo --generators GAN VAE VQ-VAE compares all three",
+        "report figure for the VAE written to",
     ]:
         assert line in out
+    assert "augment GAN" not in out and "augment VQ-VAE" not in out
     assert figure.stat().st_size > 10_000
+
+
+def test_demo_compares_the_generators_it_is_given(tmp_path, capsys, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(augment.demo, "run_demo", lambda plot, **kwargs: seen.update(kwargs))
+    assert run(capsys, "demo", "--generators", "VQ-VAE", "GAN", "--plot", tmp_path / "d.png")[0] == 0
+    assert seen["generators"] == ["VQ-VAE", "GAN"]
+    with pytest.raises(SystemExit):
+        main(["demo", "--generators", "CTGAN"])
+    assert "invalid choice: 'CTGAN'" in capsys.readouterr().err
 
 
 def test_divergence_is_one_line_and_writes_nothing(tmp_path, table, capsys, monkeypatch):

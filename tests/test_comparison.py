@@ -8,6 +8,7 @@ from sklearn.base import clone
 from augment import AugmentedClassifier, VAEGenerator, comparison
 from augment.comparison import SharedFit, classifiers, compare, recommendation, sharing_fits, summary, training_sets
 from augment.datasets import load_health
+from augment.demo import run_demo
 
 
 def scores(gains, base=0.6):
@@ -92,6 +93,20 @@ def test_compare_scores_every_method_and_shows_its_progress(capsys):
     assert set(fitted) == {"GAN", "VAE", "VQ-VAE"}
     assert scores.groupby("classifier")["method"].nunique().eq(scores["method"].nunique()).all()
     assert scores[["balanced accuracy", "ROC AUC"]].apply(lambda s: s.between(0, 1)).all().all()
+
+
+def test_compare_takes_the_generators_it_is_given_and_names_an_unknown_one():
+    X, y = load_health()
+    scores, fitted = compare(X.iloc[:600], y.iloc[:600], n_train=100, seeds=1, epochs=1, cv=2, generators=["VAE"])
+    assert set(fitted) == {"VAE"}
+    assert {m for m in scores["method"] if m.startswith("augment")} == {"augment VAE", "augment auto-cv (VAE)"}
+    with pytest.raises(ValueError, match="generators: 'CTGAN' is not one of GAN, VAE, VQ-VAE"):
+        compare(X, y, generators=["VAE", "CTGAN"])
+
+
+def test_the_demo_needs_a_generator(tmp_path):
+    with pytest.raises(ValueError, match="generators: name at least one of GAN, VAE, VQ-VAE"):
+        run_demo(tmp_path / "demo.png", generators=())
 
 
 def test_shared_fits_run_once_and_score_as_fits_of_their_own():
