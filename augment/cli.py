@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._files import atomic_write, check_folder_writable
 from .base import BaseGenerator
+from .comparison import GENERATORS as DEMO_GENERATORS
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .persistence import is_pickle, load, save
 from .report import quality_report
@@ -370,7 +371,7 @@ def build_parser():
     demo.add_argument(
         "--generators",
         nargs="+",
-        choices=("GAN", "VAE", "VQ-VAE"),
+        choices=tuple(DEMO_GENERATORS),
         default=["VAE"],
         help="generators to compare (default VAE; --generators GAN VAE VQ-VAE for all three, about 4 minutes)",
     )
