@@ -43,6 +43,7 @@ t-test over a table's folds) and tests each ablation across tables (Wilcoxon).
     python benchmarks/tables.py --methods VAE "VAE -smoothing" "VAE -margins" --quick   # an ablation
     python benchmarks/tables.py --report-only        # the report of what the CSV holds
     python benchmarks/tables.py --report-only --figures benchmarks/results   # and its diagrams
+    python benchmarks/tables.py --report-only --also gan-1.csv   # with another run's rows in place
     python benchmarks/tables.py --jobs 2             # two folds at a time, one thread each
     python benchmarks/tables.py --quick --methods GAN --param critic_steps=1 --out gan-1.csv   # another default
 """
@@ -302,8 +303,16 @@ def units(tables, repeats, splits):
             yield table, k // splits, k % splits, train, test
 
 
-def read_results(path):
-    return pd.read_csv(path) if path.exists() and path.stat().st_size else pd.DataFrame()
+def read_results(path, *also):
+    """The rows of the results CSV ``path`` and of each CSV in ``also``, in that order.
+
+    Where two files hold a row of the same table, fold, method and
+    classifier, the later file's row is kept.
+    """
+    frames = [pd.read_csv(p) for p in (path, *also) if p.exists() and p.stat().st_size]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames).drop_duplicates(list(COLUMNS[:5]), keep="last").reset_index(drop=True)
 
 
 def run(args, tables, methods):
@@ -462,6 +471,9 @@ def main():
     parser.add_argument("--out", type=Path, default=RESULTS / "tables.csv", help="results CSV, appended to")
     parser.add_argument("--figures", type=Path, help="save the critical-difference diagrams in this folder")
     parser.add_argument("--report-only", action="store_true", help="report what the CSV holds, run nothing")
+    parser.add_argument(
+        "--also", nargs="+", type=Path, default=[], metavar="CSV", help="report these CSVs' rows too, over --out's"
+    )
     add_param_option(parser)
     args = parser.parse_args()
     check_params(parser, args.param, list(generator_classes().values()))
@@ -480,7 +492,7 @@ def main():
     if not args.report_only:
         ran = run(args, tables, args.methods)
         print(f"{ran} folds run in {time.perf_counter() - start:.0f} s")
-    results = read_results(args.out)
+    results = read_results(args.out, *args.also)
     if results.empty:
         print(f"no results in {args.out}")
         return
