@@ -89,12 +89,9 @@ LAYERS = {
     "-margins": ("margins",),
     "-post": ("smoothing", "margins"),
 }
+KEY = ("table", "repeat", "fold", "method", "classifier")
 COLUMNS = (
-    "table",
-    "repeat",
-    "fold",
-    "method",
-    "classifier",
+    *KEY,
     *METRICS,
     "seconds",
     "fit seconds",
@@ -306,13 +303,13 @@ def units(tables, repeats, splits):
 def read_results(path, *also):
     """The rows of the results CSV ``path`` and of each CSV in ``also``, in that order.
 
-    Where two files hold a row of the same table, fold, method and
-    classifier, the later file's row is kept.
+    Where two files hold a row of the same :data:`KEY` (table, repeat,
+    fold, method and classifier), the later file's row is kept.
     """
     frames = [pd.read_csv(p) for p in (path, *also) if p.exists() and p.stat().st_size]
     if not frames:
         return pd.DataFrame()
-    return pd.concat(frames).drop_duplicates(list(COLUMNS[:5]), keep="last").reset_index(drop=True)
+    return pd.concat(frames).drop_duplicates(list(KEY), keep="last").reset_index(drop=True)
 
 
 def run(args, tables, methods):
