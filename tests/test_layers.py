@@ -101,8 +101,7 @@ def test_code_prior_sampling_with_cached_keys_matches_the_full_forward():
     assert ((codes >= 0) & (codes < 7)).all()
     with torch.no_grad():
         expected = prior.logits(codes[:, :-1], classes)
-    keys = torch.empty(2, 4, 4, 5, 4)
-    values = torch.empty_like(keys)
+    keys, values = prior.cache(4)
     h = prior.start(classes)
     with torch.no_grad():
         for slot in range(5):
