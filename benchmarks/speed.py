@@ -13,12 +13,13 @@ both: 128-wide noise/latent, 256-wide GAN layers, 128-wide VAE layers).
 
 Measured: fit time end to end and without the encoder (rows x epochs per
 second), encoder fit + transform against ctgan's ``DataTransformer``,
-sampling (unconditional and for the rarest class; the median of three calls), peak resident memory of
-each fit, the machine's float32 matmul rate and each network's training
-FLOPs per row (counted by ``torch.utils.flop_counter``), hence the fastest
-any implementation of that network could train here, and time to quality:
-the wall time of the shortest default fit whose logistic detection AUC is no
-worse than CTGAN's after its default 300 epochs.
+sampling (unconditional and for the rarest class; the median of three
+calls), peak resident memory of each fit, the machine's float32 matmul rate
+and each network's training FLOPs per row (counted by
+``torch.utils.flop_counter``), hence the fastest any implementation of that
+network could train here, and time to quality: the wall time of the shortest
+default fit whose logistic detection AUC is no worse than CTGAN's after its
+default 300 epochs.
 """
 
 import argparse
