@@ -12,6 +12,7 @@ differ. Per classifier: the mean over tables, the gain over today's rule and
 over the VAE at balance, with Wilcoxon's signed-rank p across tables.
 
     python benchmarks/replay_choice.py                              # benchmarks/results/tables.csv
+    python benchmarks/replay_choice.py --also benchmarks/results/autocv-2x5.csv   # another run's rows too
     python benchmarks/replay_choice.py --metric "average precision"  # picks on balanced accuracy, scored on AP
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from tables import read_results
 
 from augment.selection import NONE, one_standard_error
 
@@ -96,8 +98,11 @@ def main():
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "tables.csv")
     metrics = ["balanced accuracy", "ROC AUC", "average precision"]
     parser.add_argument("--metric", default=metrics[0], choices=metrics, help="outer score of the picks")
+    parser.add_argument(
+        "--also", nargs="+", type=Path, default=[], metavar="CSV", help="these CSVs' rows too, over --out's"
+    )
     args = parser.parse_args()
-    report(replay(pd.read_csv(args.out), args.metric), args.metric)
+    report(replay(read_results(args.out, *args.also), args.metric), args.metric)
 
 
 if __name__ == "__main__":
