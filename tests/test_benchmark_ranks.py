@@ -1,16 +1,12 @@
 """The many-table benchmark's statistics (benchmarks/_ranks.py): ranks, Friedman, Nemenyi, paired fold tests."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from _benchmarks import load
 from scipy import stats
 
-_spec = importlib.util.spec_from_file_location("_ranks", Path(__file__).parents[1] / "benchmarks" / "_ranks.py")
-ranks = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ranks)
+ranks = load("_ranks")
 
 
 def per_table(n_tables=12, seed=0):

@@ -1,17 +1,9 @@
 """benchmarks/tables.py: reading results from several CSVs for one report."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
+from _benchmarks import load
 
-BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-_spec = importlib.util.spec_from_file_location("tables", BENCHMARKS / "tables.py")
-tables = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tables)
-sys.path.remove(str(BENCHMARKS))
+tables = load("tables")
 
 
 def rows(method, score, folds=(0, 1)):

@@ -1,20 +1,13 @@
 """benchmarks/replay_choice.py: other auto-cv rules replayed on the inner-fold scores the benchmark saved."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _benchmarks import BENCHMARKS, load
 
-BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCHMARKS))
-_spec = importlib.util.spec_from_file_location("replay_choice", BENCHMARKS / "replay_choice.py")
-replay_choice = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(replay_choice)
-sys.path.remove(str(BENCHMARKS))
+replay_choice = load("replay_choice")
 
 
 @pytest.mark.parametrize(("name", "folds"), [("tables.csv", 75), ("autocv-2x5.csv", 500)])
