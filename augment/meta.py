@@ -62,7 +62,8 @@ class _AugmentedBase(MetaEstimatorMixin, BaseEstimator):
             self.verbose,
             type(self).__name__,
         )
-        self.cv_results_, self.selected_ = selection.choose(names, scores, added)
+        rule = selection.best_mean if classifier else selection.one_standard_error
+        self.cv_results_, self.selected_ = selection.choose(names, scores, added, rule)
         generator, on_all_rows = fresh(X, y)
         self.selected_, X_aug, y_aug = selection.refit_choice(on_all_rows, self.selected_)
         self.generator_ = generator if self.selected_.startswith("generator") else None
@@ -99,11 +100,10 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
         ``"auto-cv"`` chooses by cross-validation on the training rows
         among no augmentation, random over-sampling to balance, ROSE and
         SMOTE to balance (with imbalanced-learn installed, on numeric
-        columns without missing values), and the generator's rows at 0.25,
-        0.5 and 1x what balancing needs; the best mean score wins only if it
-        beats no augmentation by more than one standard error of the paired
-        fold differences. That costs ``cv`` generator fits, plus one on all
-        rows if the generator wins, and up to ``7 * cv + 1`` estimator fits.
+        columns without missing values) and the generator's rows to
+        balance; the best mean score wins. That costs ``cv`` generator fits,
+        plus one on all rows if the generator wins, and up to ``5 * cv + 1``
+        estimator fits.
     random_state : int, RandomState instance or None, default=None
         Seeds the generator (and with ``"auto-cv"`` the folds).
     cv : int or cross-validation generator, default=5
@@ -124,7 +124,7 @@ class AugmentedClassifier(ClassifierMixin, _AugmentedBase):
         ``None`` with ``"auto-cv"``.
     selected_ : str
         With ``"auto-cv"``: the chosen candidate, ``"none"``, ``"random
-        over-sampling"``, ``"ROSE"``, ``"SMOTE"`` or ``"generator x<share>"``.
+        over-sampling"``, ``"ROSE"``, ``"SMOTE"`` or ``"generator x1"``.
     cv_results_ : dict of ndarray
         With ``"auto-cv"``: per candidate its mean rows added, mean, spread,
         rank and per-fold scores, as ``GridSearchCV.cv_results_``.
