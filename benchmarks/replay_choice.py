@@ -5,11 +5,13 @@ each inner fold (``cv scores``). A rule picks a candidate from them; the pick
 is scored on the outer test fold by the fixed method that builds the same
 training set (no augmentation, ROS, ROSE, SMOTE, the VAE's rows at balance),
 or by ``auto-cv``'s own row where the pick is the choice it made (the
-generator's smaller amounts have no fixed method; a rule that picks one of
-them elsewhere leaves that fold unscored). Every rule, today's included, is
-scored the same way, so two rules differ only on the folds where their picks
-differ. Per classifier: the mean over tables, the gain over today's rule and
-over the VAE at balance, with Wilcoxon's signed-rank p across tables.
+generator's 0.25 and 0.5 amounts, candidates until 7 December 2026, have no
+fixed method; a rule that picks one of them elsewhere leaves that fold
+unscored). Every rule, today's included, is scored the same way, so two
+rules differ only on the folds where their picks differ. Per classifier: the
+mean over tables, the gain over today's rule and over the VAE at balance,
+with Wilcoxon's signed-rank p across tables. On rows recorded since those
+amounts left, the rules that differ only in them pick alike.
 
     python benchmarks/replay_choice.py                              # benchmarks/results/tables.csv
     python benchmarks/replay_choice.py --also benchmarks/results/autocv-2x5.csv   # another run's rows too
@@ -25,25 +27,17 @@ import pandas as pd
 from scipy import stats
 from tables import read_results
 
-from augment.selection import NONE, one_standard_error
+from augment.selection import NONE, best_mean, one_standard_error
 
 KEY = ["table", "repeat", "fold", "classifier"]
 FIXED = {NONE: "none", "random over-sampling": "ROS", "ROSE": "ROSE", "SMOTE": "SMOTE", "generator x1": "VAE"}
-TODAY = "today: best mean, if 1 SE above none"
+TODAY = "today: best mean, generator at balance only"
+BEFORE = "until 7 December: best mean, if 1 SE above none"
 
 
-def one_se(scores, reference, names):
-    """:func:`augment.selection.one_standard_error` among ``names`` of the ``{name: fold scores}`` dict."""
-    return one_standard_error(names, np.array([scores[n] for n in names]), reference)
-
-
-def best_mean(scores, names):
-    return max(names, key=lambda n: np.mean(scores[n]))
-
-
-def today(scores):
-    """The rule ``auto-cv`` uses: every candidate, against no augmentation."""
-    return one_se(scores, NONE, list(scores))
+def pick(rule, scores, names, *reference):
+    """``rule`` (of :mod:`augment.selection`) among ``names`` of the ``{name: fold scores}`` dict."""
+    return rule(names, np.array([scores[n] for n in names]), *reference)
 
 
 def fixed_only(scores):
@@ -51,12 +45,22 @@ def fixed_only(scores):
     return [n for n in scores if n in FIXED]
 
 
+def today(scores):
+    """The rule ``auto-cv`` uses for classifiers."""
+    return pick(best_mean, scores, fixed_only(scores))
+
+
+def until_7_december(scores):
+    """The rule ``auto-cv`` used until 7 December 2026: every candidate, against no augmentation."""
+    return pick(one_standard_error, scores, list(scores), NONE)
+
+
 RULES = {
     TODAY: today,
-    "best mean": lambda s: best_mean(s, list(s)),
-    "no smaller amounts, 1 SE above none": lambda s: one_se(s, NONE, fixed_only(s)),
-    "no smaller amounts, best mean": lambda s: best_mean(s, fixed_only(s)),
-    "no smaller amounts, 1 SE above the generator": lambda s: one_se(s, "generator x1", fixed_only(s)),
+    BEFORE: until_7_december,
+    "best mean, all amounts": lambda s: pick(best_mean, s, list(s)),
+    "generator at balance only, 1 SE above none": lambda s: pick(one_standard_error, s, fixed_only(s), NONE),
+    "generator at balance only, 1 SE above it": lambda s: pick(one_standard_error, s, fixed_only(s), "generator x1"),
 }
 
 

@@ -16,7 +16,8 @@ every method; only the training part of a fold is augmented. Methods:
 - ``GAN``, ``VAE``, ``VQ-VAE``: each generator at its defaults, fit on the
   training part with its labels, drawing what balancing the classes needs;
 - ``auto-cv``: ``AugmentedClassifier(..., sampling_strategy="auto-cv")``
-  with the VAE, choosing on balanced accuracy;
+  with the VAE, choosing on balanced accuracy; ``auto-cv 2x5`` chooses on
+  2 x 5 repeated inner folds instead of 5 (twice the inner fits);
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
   switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
   from the fit of the full generator, for the layers the generator has on
@@ -155,7 +156,7 @@ def all_methods():
         variants += [f"{name} {variant}" for variant, layers in LAYERS.items() if any(on[layer] for layer in layers)]
         if defaults.continuous_transform == "whitened":
             variants.append(f"{name} quantile")
-    return [*DEFAULT_METHODS, *variants]
+    return [*DEFAULT_METHODS, *variants, "auto-cv 2x5"]
 
 
 def parse(method):
@@ -245,7 +246,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
     sets, extra, fitted = {}, {}, {}
     for method in methods:
         spec = parse(method)
-        if method in ("none", "threshold", "auto-cv"):
+        if method in ("none", "threshold") or method.startswith("auto-cv"):
             continue
         if spec is None:
             start = time.perf_counter()
@@ -274,9 +275,10 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                 elif method == "threshold":
                     model = TunedThresholdClassifierCV(clone(clf), scoring="balanced_accuracy", cv=5, random_state=seed)
                     model.fit(X_train, y_train)
-                elif method == "auto-cv":
-                    generator = SharedFit(VAEGenerator(), random_state=seed)
-                    model = AugmentedClassifier(clone(clf), generator, "auto-cv", seed, scoring="balanced_accuracy")
+                elif method.startswith("auto-cv"):
+                    generator = SharedFit(VAEGenerator(**params_for(VAEGenerator, overrides)), random_state=seed)
+                    inner = RepeatedStratifiedKFold(n_repeats=2, random_state=seed) if method.endswith("2x5") else 5
+                    model = AugmentedClassifier(clone(clf), generator, "auto-cv", seed, inner, "balanced_accuracy")
                     model.fit(X_train, y_train)
                 else:
                     model = clone(clf).fit(*sets[method])
@@ -284,7 +286,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                 row.update(scores(model, X_test, y_test))
                 row.update(extra.get(method, {}))
                 row["seconds"] = time.perf_counter() - start + row.get("fit seconds", 0.0)
-                if method == "auto-cv":
+                if method.startswith("auto-cv"):
                     row["chose"] = model.selected_
                     row["cv scores"] = json.dumps(inner_scores(model.cv_results_))
                 rows.append(row)

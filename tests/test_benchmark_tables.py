@@ -1,7 +1,12 @@
-"""benchmarks/tables.py: reading results from several CSVs for one report."""
+"""benchmarks/tables.py: reading results from several CSVs for one report; auto-cv's inner folds."""
 
+import json
+
+import numpy as np
 import pandas as pd
 from _benchmarks import load
+from sklearn.datasets import load_breast_cancer
+from sklearn.model_selection import StratifiedKFold
 
 tables = load("tables")
 
@@ -32,3 +37,18 @@ def test_a_later_csv_replaces_the_same_rows_and_adds_the_others(tmp_path):
     }
     assert (merged[merged["method"] == "none"]["balanced accuracy"] == 0.7).sum() == 4
     assert tables.read_results(tmp_path / "absent.csv").empty
+
+
+def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_take_the_best_mean(monkeypatch):
+    X, y = load_breast_cancer(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 1)[:150], np.flatnonzero(y == 0)[:25]]
+    monkeypatch.setattr(tables, "load", lambda name: (X[keep], 1 - y[keep]))
+    train, test = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X[keep], y[keep]))
+    methods = ["auto-cv", "auto-cv 2x5"]
+    made = tables.run_fold("cancer", 0, 0, train, test, methods, ["logistic"], 0, {"epochs": 2})
+    assert [row["method"] for row in made] == methods
+    for row, folds in zip(made, (5, 10), strict=True):
+        inner = json.loads(row["cv scores"])
+        assert list(inner) == ["none", "random over-sampling", "ROSE", "SMOTE", "generator x1"]
+        assert {len(scores) for scores in inner.values()} == {folds}
+        assert row["chose"] == max(inner, key=lambda name: np.mean(inner[name]))

@@ -10,12 +10,19 @@ from _benchmarks import BENCHMARKS, load
 replay_choice = load("replay_choice")
 
 
-@pytest.mark.parametrize(("name", "folds"), [("tables.csv", 75), ("autocv-2x5.csv", 500)])
-def test_today_rule_replayed_makes_every_choice_the_benchmark_recorded(name, folds):
+@pytest.mark.parametrize(
+    ("name", "folds", "rule"),
+    [
+        ("tables.csv", 75, "today"),
+        ("autocv-2x5.csv", 500, "today"),
+        ("autocv-2x5-2026-12-07.csv", 500, "until_7_december"),
+    ],
+)
+def test_the_rule_of_the_day_replayed_makes_every_choice_the_benchmark_recorded(name, folds, rule):
     rows = pd.read_csv(BENCHMARKS / "results" / name)
     auto = rows[rows["method"] == "auto-cv"]
     assert len(auto) == 2 * folds
-    replayed = [replay_choice.today(json.loads(scores)) for scores in auto["cv scores"]]
+    replayed = [getattr(replay_choice, rule)(json.loads(scores)) for scores in auto["cv scores"]]
     assert replayed == auto["chose"].tolist()
 
 
@@ -37,9 +44,9 @@ def test_a_pick_is_scored_by_the_fixed_method_that_builds_the_same_rows():
         "generator x1": [0.75, 0.74, 0.76],
     }
     picked = replayed(inner, "generator x0.25", {"none": 0.1, "ROS": 0.2, "ROSE": 0.3, "SMOTE": 0.4, "VAE": 0.5})
-    assert picked[replay_choice.TODAY] == 0.55  # its own choice: auto-cv's row
-    assert picked["no smaller amounts, best mean"] == 0.4  # SMOTE
-    assert picked["no smaller amounts, 1 SE above the generator"] == 0.4
+    assert picked[replay_choice.BEFORE] == 0.55  # its own choice: auto-cv's row
+    assert picked[replay_choice.TODAY] == 0.4  # SMOTE
+    assert picked["generator at balance only, 1 SE above it"] == 0.4
     assert picked["VAE"] == 0.5 and picked["none"] == 0.1
 
 
@@ -51,5 +58,5 @@ def test_a_pick_no_fixed_method_scores_is_left_out():
         "generator x1": [0.65, 0.66, 0.65],
     }
     picked = replayed(inner, "generator x0.25", {"none": 0.5, "VAE": 0.5})
-    assert np.isnan(picked["best mean"])  # generator x0.5: neither auto-cv's choice nor a fixed method
-    assert picked["no smaller amounts, best mean"] == 0.5  # generator x1: the VAE's row
+    assert np.isnan(picked["best mean, all amounts"])  # generator x0.5: neither auto-cv's choice nor a fixed method
+    assert picked[replay_choice.TODAY] == 0.5  # generator x1: the VAE's row
