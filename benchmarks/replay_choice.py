@@ -3,15 +3,17 @@
 Each ``auto-cv`` row of the CSV holds every candidate's balanced accuracy on
 each inner fold (``cv scores``). A rule picks a candidate from them; the pick
 is scored on the outer test fold by the fixed method that builds the same
-training set (no augmentation, ROS, ROSE, SMOTE, the VAE's rows at balance),
-or by ``auto-cv``'s own row where the pick is the choice it made (the
-generator's 0.25 and 0.5 amounts, candidates until 7 December 2026, have no
-fixed method; a rule that picks one of them elsewhere leaves that fold
-unscored). Every rule, today's included, is scored the same way, so two
-rules differ only on the folds where their picks differ. Per classifier: the
-mean over tables, the gain over today's rule and over the VAE at balance,
-with Wilcoxon's signed-rank p across tables. On rows recorded since those
-amounts left, the rules that differ only in them pick alike.
+kind of training set (no augmentation, ROS, ROSE, SMOTE, the VAE's rows at
+balance; drawn with the benchmark's seeds, not ``auto-cv``'s, so a replay
+guides and a rerun measures), or by ``auto-cv``'s own row where the pick is
+the choice it made (the generator's 0.25 and 0.5 amounts, candidates until
+7 December 2026, have no fixed method; a rule that picks one of them
+elsewhere leaves that fold unscored). Every rule, today's included, is
+scored the same way, so two rules differ only on the folds where their
+picks differ. Per classifier: the mean over tables, the gain over today's
+rule and over the VAE at balance, with Wilcoxon's signed-rank p across
+tables. On rows recorded since those amounts left, the rules that differ
+only in them pick alike.
 
     python benchmarks/replay_choice.py                              # benchmarks/results/tables.csv
     python benchmarks/replay_choice.py --also benchmarks/results/autocv-2x5.csv   # another run's rows too
