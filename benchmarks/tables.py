@@ -425,10 +425,12 @@ def fidelity_report(results, order):
 def ablation_report(results, order, test_share, alpha=0.05):
     """Each ``<generator> <variant>`` against its generator across tables (Wilcoxon signed-rank), and a verdict.
 
+    ``auto-cv 2x5`` is not an ablation: it is ranked with the methods only.
+
     The layers a variant switches off earn their place where some measure is
     significantly better with them and none significantly worse.
     """
-    pairs = [(m, m.split(" ")[0]) for m in order if " " in m and m.split(" ")[0] in order]
+    pairs = [(m, parse(m)[0]) for m in order if " " in m and parse(m) and parse(m)[0] in order]
     if not pairs:
         return
     print("\nablations: the full generator against the variant, per-table means, Wilcoxon signed-rank p across tables")

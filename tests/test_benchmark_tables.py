@@ -52,3 +52,21 @@ def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_take_the_best_mean(monk
         assert list(inner) == ["none", "random over-sampling", "ROSE", "SMOTE", "generator x1"]
         assert {len(scores) for scores in inner.values()} == {folds}
         assert row["chose"] == max(inner, key=lambda name: np.mean(inner[name]))
+
+
+def test_only_generator_variants_are_reported_as_ablations(capsys):
+    results = pd.concat(
+        [
+            rows(method, score).assign(table=table, **{"detection AUC": auc})
+            for table, shift in (("a", 0.0), ("b", 0.01), ("c", 0.02))
+            for method, score, auc in (
+                ("VAE", 0.8 + shift, 0.55),
+                ("VAE -smoothing", 0.7 + shift, 0.6 + shift),
+                ("auto-cv", 0.75 + shift, np.nan),
+                ("auto-cv 2x5", 0.76 + shift, np.nan),
+            )
+        ]
+    )
+    tables.ablation_report(results, ["VAE", "VAE -smoothing", "auto-cv", "auto-cv 2x5"], 0.25)
+    out = capsys.readouterr().out
+    assert "VAE against VAE -smoothing (3 tables)" in out and "auto-cv against" not in out
