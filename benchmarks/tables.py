@@ -430,7 +430,8 @@ def ablation_report(results, order, test_share, alpha=0.05):
     The layers a variant switches off earn their place where some measure is
     significantly better with them and none significantly worse.
     """
-    pairs = [(m, parse(m)[0]) for m in order if " " in m and parse(m) and parse(m)[0] in order]
+    fulls = set(GENERATOR_NAMES) & set(order)
+    pairs = [(m, m.split(" ")[0]) for m in order if " " in m and m.split(" ")[0] in fulls]
     if not pairs:
         return
     print("\nablations: the full generator against the variant, per-table means, Wilcoxon signed-rank p across tables")
