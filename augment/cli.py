@@ -373,7 +373,7 @@ def build_parser():
         nargs="+",
         choices=tuple(DEMO_GENERATORS),
         default=["VAE"],
-        help="generators to compare (default VAE; --generators GAN VAE VQ-VAE for all three, about 4 minutes)",
+        help="generators to compare (default VAE; --generators GAN VAE VQ-VAE for all three, about 5 minutes)",
     )
     demo.add_argument("--force", action="store_true", help="overwrite the figure")
     demo.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

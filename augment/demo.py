@@ -66,7 +66,7 @@ def run_demo(plot_path, epochs=300, seeds=5, n_train=300, generators=("VAE",), v
     if left_out:
         print(
             f"\nLeft out here: {' and '.join(left_out)}; augment demo --generators {' '.join(GENERATORS)} compares "
-            "all three (about 4 minutes on 2 CPU cores, most of it the GAN's fits)."
+            "all three (about 5 minutes on 2 CPU cores, most of it the GAN's fits)."
         )
     best = table["detection AUC, boosting"].idxmin()
     reports[best].plot(plot_path)
