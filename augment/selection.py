@@ -137,6 +137,18 @@ def best_mean(names, scores):
     return names[int(np.argmax(scores.mean(axis=1)))]
 
 
+def over_the_generator(names, scores):
+    """The generator's rows, unless the best mean beats them by more than one standard error.
+
+    That is :func:`one_standard_error` with the generator as the reference;
+    where the generator is no candidate (no class to balance), the best mean.
+    """
+    generator = generator_candidate(1)
+    if generator not in names:
+        return best_mean(names, scores)
+    return one_standard_error(names, scores, generator)
+
+
 def one_standard_error(names, scores, reference=NONE):
     """The best mean score's candidate if it beats ``reference`` by more than one standard error, else ``reference``.
 

@@ -15,6 +15,7 @@ replay_choice = load("replay_choice")
     [
         ("tables.csv", 75, "today"),
         ("autocv-2x5.csv", 500, "today"),
+        ("autocv-2x5-best-mean.csv", 500, "best_mean_of_five"),
         ("autocv-2x5-2026-12-07.csv", 500, "until_7_december"),
     ],
 )
@@ -45,8 +46,8 @@ def test_a_pick_is_scored_by_the_fixed_method_that_builds_the_same_rows():
     }
     picked = replayed(inner, "generator x0.25", {"none": 0.1, "ROS": 0.2, "ROSE": 0.3, "SMOTE": 0.4, "VAE": 0.5})
     assert picked[replay_choice.BEFORE] == 0.55  # its own choice: auto-cv's row
-    assert picked[replay_choice.TODAY] == 0.4  # SMOTE
-    assert picked["generator at balance only, 1 SE above it"] == 0.4
+    assert picked[replay_choice.BEST_MEAN] == 0.4  # SMOTE
+    assert picked[replay_choice.TODAY] == 0.4  # SMOTE beats the generator by more than one standard error
     assert picked["VAE"] == 0.5 and picked["none"] == 0.1
 
 
@@ -59,4 +60,4 @@ def test_a_pick_no_fixed_method_scores_is_left_out():
     }
     picked = replayed(inner, "generator x0.25", {"none": 0.5, "VAE": 0.5})
     assert np.isnan(picked["best mean, all amounts"])  # generator x0.5: neither auto-cv's choice nor a fixed method
-    assert picked[replay_choice.TODAY] == 0.5  # generator x1: the VAE's row
+    assert picked[replay_choice.BEST_MEAN] == 0.5  # generator x1: the VAE's row
