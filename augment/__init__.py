@@ -4,13 +4,16 @@ from ._version import __version__
 from .encoding import TabularEncoder
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
 from .meta import AugmentedClassifier, AugmentedRegressor
+from .meta_cv import AugmentedClassifierCV, AugmentedRegressorCV
 from .persistence import load, save
 from .report import QualityReport, quality_report
 from .resampling import SyntheticOversampler
 
 __all__ = [
     "AugmentedClassifier",
+    "AugmentedClassifierCV",
     "AugmentedRegressor",
+    "AugmentedRegressorCV",
     "GANGenerator",
     "QualityReport",
     "SyntheticOversampler",

@@ -3,8 +3,8 @@
 Each seed draws a small stratified training set and keeps every other row as
 the test set. Each method makes a training set from it (no augmentation,
 random over-sampling, SMOTE or SMOTE-NC, each generator's rows for the rare
-class, and ``sampling_strategy="auto-cv"``, which chooses among those on the
-training rows alone), each classifier is fit on it and scored on the test rows.
+class, and ``"auto-cv"``: :class:`~augment.AugmentedClassifierCV`, which
+chooses among those on the training rows alone), each classifier is fit on it and scored on the test rows.
 """
 
 import copy
@@ -25,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 
 from .generators import GANGenerator, VAEGenerator, VQVAEGenerator
-from .meta import AugmentedClassifier
+from .meta_cv import AugmentedClassifierCV
 from .selection import balancing_needs, oversample_randomly
 
 GENERATORS = {
@@ -42,7 +42,7 @@ _SHARED = {}
 class SharedFit(BaseEstimator):
     """A generator whose equal fits run once inside :func:`~augment.comparison.sharing_fits`.
 
-    ``"auto-cv"`` fits its generator on the same inner folds for every
+    ``AugmentedClassifierCV`` fits its generator on the same inner folds for every
     classifier it is asked about; wrapped in this, the second classifier
     reuses the first one's fits (same parameters, same rows, same seed).
     Each gets its own copy of the fitted generator, so it draws the rows a
@@ -149,7 +149,7 @@ def compare(X, y, n_train=300, seeds=5, epochs=300, cv=5, generators=tuple(GENER
     epochs : int, default=300
         Epochs of every generator.
     cv : int, default=5
-        Folds of the ``"auto-cv"`` choice.
+        Folds of the ``"auto-cv"`` choice (``AugmentedClassifierCV``'s ``cv``).
     generators : sequence of {"GAN", "VAE", "VQ-VAE"}, default=("GAN", "VAE", "VQ-VAE")
         The generators whose rows are a method of their own (``"auto-cv"`` always weighs the VAE's).
     verbose : bool, default=True
@@ -210,7 +210,7 @@ def _models(sets, X_train, y_train, seed, epochs, cv):
         for method, data in sets.items():
             yield clf_name, clone(clf), method, data
         vae = SharedFit(VAEGenerator(epochs=epochs))
-        auto = AugmentedClassifier(clone(clf), vae, "auto-cv", seed, cv=cv, scoring="balanced_accuracy")
+        auto = AugmentedClassifierCV(clone(clf), vae, cv=cv, scoring="balanced_accuracy", random_state=seed)
         yield clf_name, auto, "augment auto-cv (VAE)", (X_train, y_train)
 
 

@@ -15,9 +15,9 @@ every method; only the training part of a fold is augmented. Methods:
   (``RandomOverSampler(shrinkage=1.0)``); ``SMOTE``;
 - ``GAN``, ``VAE``, ``VQ-VAE``: each generator at its defaults, fit on the
   training part with its labels, drawing what balancing the classes needs;
-- ``auto-cv``: ``AugmentedClassifier(..., sampling_strategy="auto-cv")``
-  with the VAE, choosing on balanced accuracy; ``auto-cv 2x5`` chooses on
-  2 x 5 repeated inner folds instead of 5 (twice the inner fits);
+- ``auto-cv``: ``AugmentedClassifierCV`` with the VAE, choosing on balanced
+  accuracy; ``auto-cv 2x5`` chooses on 2 x 5 repeated inner folds instead
+  of 5 (twice the inner fits);
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
   switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
   from the fit of the full generator, for the layers the generator has on
@@ -232,7 +232,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
 
     ``overrides`` sets generator parameters (each generator takes those it has).
     """
-    from augment import AugmentedClassifier, VAEGenerator
+    from augment import AugmentedClassifierCV, VAEGenerator
     from augment.comparison import SharedFit, sharing_fits
     from augment.selection import balancing_needs
 
@@ -278,7 +278,9 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                 elif method.startswith("auto-cv"):
                     generator = SharedFit(VAEGenerator(**params_for(VAEGenerator, overrides)), random_state=seed)
                     inner = RepeatedStratifiedKFold(n_repeats=2, random_state=seed) if method.endswith("2x5") else 5
-                    model = AugmentedClassifier(clone(clf), generator, "auto-cv", seed, inner, "balanced_accuracy")
+                    model = AugmentedClassifierCV(
+                        clone(clf), generator, cv=inner, scoring="balanced_accuracy", random_state=seed
+                    )
                     model.fit(X_train, y_train)
                 else:
                     model = clone(clf).fit(*sets[method])

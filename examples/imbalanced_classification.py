@@ -9,7 +9,7 @@ The RAND Health Insurance Experiment (statsmodels' public-domain ``randhie``,
 on 300 stratified rows and tests on the other 19,890. Methods: no
 augmentation, random over-sampling, SMOTE-NC (imbalanced-learn), each
 augment generator's rows for the rare class up to balance, and
-``AugmentedClassifier(sampling_strategy="auto-cv")``, which chooses among
+``AugmentedClassifierCV`` ("auto-cv"), which chooses among
 those by cross-validation on the 300 training rows alone. Classifiers:
 scaled logistic regression and histogram gradient boosting. Prints mean ±
 standard deviation over seeds of balanced accuracy and ROC AUC, what auto-cv

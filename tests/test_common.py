@@ -6,7 +6,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from augment import (
     AugmentedClassifier,
+    AugmentedClassifierCV,
     AugmentedRegressor,
+    AugmentedRegressorCV,
     GANGenerator,
     SyntheticOversampler,
     VAEGenerator,
@@ -27,8 +29,8 @@ SAMPLER = SyntheticOversampler(VAE, random_state=0)
 META = [
     AugmentedClassifier(LogisticRegression(), VAE, random_state=0),
     AugmentedRegressor(LinearRegression(), VAE, n_synthetic=0.5, random_state=0),
-    AugmentedClassifier(LogisticRegression(), VAE, sampling_strategy="auto-cv", cv=2, random_state=0),
-    AugmentedRegressor(LinearRegression(), VAE, n_synthetic="auto-cv", cv=2, random_state=0),
+    AugmentedClassifierCV(LogisticRegression(), VAE, cv=2, random_state=0),
+    AugmentedRegressorCV(LinearRegression(), VAE, cv=2, random_state=0),
 ]
 
 

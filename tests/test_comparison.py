@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from augment import AugmentedClassifier, VAEGenerator, comparison
+from augment import AugmentedClassifierCV, VAEGenerator, comparison
 from augment.comparison import SharedFit, classifiers, compare, recommendation, sharing_fits, summary, training_sets
 from augment.datasets import load_health
 from augment.demo import run_demo
@@ -115,7 +115,7 @@ def test_shared_fits_run_once_and_score_as_fits_of_their_own():
     y[:12] = 1  # a label rare enough to balance, with rows in every fold
 
     def auto(clf, generator):
-        return AugmentedClassifier(clf, generator, "auto-cv", 0, cv=2, scoring="balanced_accuracy").fit(X, y)
+        return AugmentedClassifierCV(clf, generator, cv=2, scoring="balanced_accuracy", random_state=0).fit(X, y)
 
     alone = auto(clone(classifiers()["boosting"]), VAEGenerator(epochs=3))
     with sharing_fits():
