@@ -4,7 +4,8 @@ Each seed draws a small stratified training set and keeps every other row as
 the test set. Each method makes a training set from it (no augmentation,
 random over-sampling, SMOTE or SMOTE-NC, each generator's rows for the rare
 class, and ``"auto-cv"``: :class:`~augment.AugmentedClassifierCV`, which
-chooses among those on the training rows alone), each classifier is fit on it and scored on the test rows.
+chooses among those on the training rows alone), each classifier is fit on
+it and scored on the test rows.
 """
 
 import copy

@@ -8,9 +8,9 @@ generator's rows, each to balance; the generator's rows are kept unless
 the best mean score beats them by more than one standard error
 (:func:`over_the_generator`). A regressor's are no rows and the generator's
 rows at a few amounts, and an amount wins only if it beats no rows by more
-than one standard error (:func:`one_standard_error`). One generator fit per fold
-serves every amount: the largest draw is made once and the smaller amounts
-take its first rows.
+than one standard error (:func:`one_standard_error`); one generator fit per
+fold serves every amount: the largest draw is made once and the smaller
+amounts take its first rows.
 """
 
 from numbers import Integral
