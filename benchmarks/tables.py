@@ -17,7 +17,10 @@ every method; only the training part of a fold is augmented. Methods:
   training part with its labels, drawing what balancing the classes needs;
 - ``auto-cv``: ``AugmentedClassifierCV`` with the VAE, choosing on balanced
   accuracy; ``auto-cv 2x5`` chooses on 2 x 5 repeated inner folds instead
-  of 5 (twice the inner fits);
+  of 5 (twice the inner fits); ``auto-cv roc_auc`` and ``auto-cv
+  average_precision`` choose by those scores instead. ``auto-cv by metric``
+  is reported, not run: on each metric the rows of the ``auto-cv`` that
+  chose by it, as a user who cares about that metric would pass it;
 - ablations, ``<generator> -<layer>``: the same fit with one sampling layer
   switched off (``-smoothing``, ``-margins``, ``-post`` for both), drawn
   from the fit of the full generator, for the layers the generator has on
@@ -25,7 +28,8 @@ every method; only the training part of a fold is augmented. Methods:
   ``continuous_transform="quantile"`` (its whitening off).
 
 One generator fit per fold serves both classifiers and every variant drawn
-from it; the VAE fits inside ``auto-cv`` are shared by the two classifiers.
+from it; the VAE fits inside ``auto-cv`` are shared by the two classifiers
+and by every ``auto-cv`` method of the fold.
 Classifiers: scaled logistic regression and ``HistGradientBoostingClassifier``.
 Metrics: balanced accuracy, ROC AUC, average precision; for generators also
 the boosting detection AUC of rows drawn at the training class shares against
@@ -85,6 +89,18 @@ METRICS = ("balanced accuracy", "ROC AUC", "average precision")
 BASELINES = ("none", "threshold", "ROS", "ROSE", "SMOTE")
 GENERATOR_NAMES = ("GAN", "VAE", "VQ-VAE")
 DEFAULT_METHODS = (*BASELINES, *GENERATOR_NAMES, "auto-cv")
+AUTO_CV = {
+    "auto-cv": "balanced_accuracy",
+    "auto-cv 2x5": "balanced_accuracy",
+    "auto-cv roc_auc": "roc_auc",
+    "auto-cv average_precision": "average_precision",
+}
+BY_METRIC = "auto-cv by metric"
+MATCHED = {
+    "balanced accuracy": "auto-cv",
+    "ROC AUC": "auto-cv roc_auc",
+    "average precision": "auto-cv average_precision",
+}
 LAYERS = {
     "-smoothing": ("smoothing",),
     "-margins": ("margins",),
@@ -156,7 +172,7 @@ def all_methods():
         variants += [f"{name} {variant}" for variant, layers in LAYERS.items() if any(on[layer] for layer in layers)]
         if defaults.continuous_transform == "whitened":
             variants.append(f"{name} quantile")
-    return [*DEFAULT_METHODS, *variants, "auto-cv 2x5"]
+    return [*DEFAULT_METHODS, *variants, *(m for m in AUTO_CV if m not in DEFAULT_METHODS)]
 
 
 def parse(method):
@@ -279,7 +295,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                     generator = SharedFit(VAEGenerator(**params_for(VAEGenerator, overrides)), random_state=seed)
                     inner = RepeatedStratifiedKFold(n_repeats=2, random_state=seed) if method.endswith("2x5") else 5
                     model = AugmentedClassifierCV(
-                        clone(clf), generator, cv=inner, scoring="balanced_accuracy", random_state=seed
+                        clone(clf), generator, cv=inner, scoring=AUTO_CV[method], random_state=seed
                     )
                     model.fit(X_train, y_train)
                 else:
@@ -314,6 +330,21 @@ def read_results(path, *also):
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames).drop_duplicates(list(KEY), keep="last").reset_index(drop=True)
+
+
+def by_metric(results):
+    """``results`` with rows of :data:`BY_METRIC` added: on each metric the ``auto-cv`` that chose by it.
+
+    Only folds that every ``auto-cv`` of :data:`MATCHED` ran are added.
+    """
+    if results.empty or not set(MATCHED.values()) <= set(results["method"]):
+        return results
+    key = ["table", "repeat", "fold", "classifier"]
+    parts = [results[results["method"] == method].set_index(key)[metric] for metric, method in MATCHED.items()]
+    matched = pd.concat(parts, axis=1, join="inner").reset_index()
+    if matched.empty:
+        return results
+    return pd.concat([results, matched.assign(method=BY_METRIC)], ignore_index=True)
 
 
 def run(args, tables, methods):
@@ -487,6 +518,8 @@ def main():
     if unknown:
         parser.error(f"--tables {', '.join(unknown)}: not among the {len(known)} tables of {', '.join(FAMILIES)}")
     unknown = [m for m in args.methods if m not in all_methods()]
+    if BY_METRIC in args.methods and not args.report_only:
+        parser.error(f"--methods {BY_METRIC!r} is reported from the runs of {', '.join(MATCHED.values())}")
     if unknown and not args.report_only:
         parser.error(f"--methods {', '.join(unknown)}: not a method (a report of an older CSV may name others)")
     if args.quick:
@@ -500,7 +533,7 @@ def main():
     if results.empty:
         print(f"no results in {args.out}")
         return
-    results = results[results["table"].isin(tables) & (results["repeat"] < args.repeats)]
+    results = by_metric(results[results["table"].isin(tables) & (results["repeat"] < args.repeats)])
     if args.figures is not None:
         args.figures.mkdir(parents=True, exist_ok=True)
     report(results, args.methods, args.figures, 1 / (args.splits - 1))

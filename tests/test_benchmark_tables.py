@@ -1,14 +1,16 @@
-"""benchmarks/tables.py: reading results from several CSVs for one report; auto-cv's inner folds."""
+"""benchmarks/tables.py: reading results from several CSVs for one report; auto-cv's inner folds and scores."""
 
 import json
 
 import numpy as np
 import pandas as pd
 from _benchmarks import load
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from augment.selection import over_the_generator
+from augment._seeds import seed_from
+from augment.selection import over_the_generator, splitter
 
 tables = load("tables")
 
@@ -54,6 +56,39 @@ def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_by_the_estimators_rule(
         assert list(inner) == ["none", "random over-sampling", "ROSE", "SMOTE", "generator x1"]
         assert {len(scores) for scores in inner.values()} == {folds}
         assert row["chose"] == over_the_generator(list(inner), np.array(list(inner.values())))
+
+
+def test_auto_cv_chooses_by_the_score_its_name_gives(monkeypatch):
+    X, y = load_breast_cancer(return_X_y=True)
+    keep = np.r_[np.flatnonzero(y == 1)[:150], np.flatnonzero(y == 0)[:25]]
+    X, y = X[keep], 1 - y[keep]
+    monkeypatch.setattr(tables, "load", lambda name: (X, y))
+    train, test = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    methods = ["auto-cv", "auto-cv roc_auc", "auto-cv average_precision"]
+    made = tables.run_fold("cancer", 0, 0, train, test, methods, ["boosting"], 0, {"epochs": 2})
+    inner_folds = splitter(5, y[train], True, seed_from(tables.unit_seed("cancer", 0, 0)))
+    clf = tables.classifiers()["boosting"]
+    for row, scoring in zip(made, ("balanced_accuracy", "roc_auc", "average_precision"), strict=True):
+        inner = json.loads(row["cv scores"])
+        expected = cross_val_score(clone(clf), X[train], y[train], cv=inner_folds, scoring=scoring)
+        np.testing.assert_allclose(inner["none"], expected)
+        assert row["chose"] == over_the_generator(list(inner), np.array(list(inner.values())))
+
+
+def test_auto_cv_by_metric_takes_each_metric_from_the_auto_cv_that_chose_by_it():
+    frames = []
+    for method, shift in (("auto-cv", 0.0), ("auto-cv roc_auc", 0.1), ("auto-cv average_precision", 0.2)):
+        frame = rows(method, 0.5 + shift, folds=(0, 1, 2))
+        frames.append(frame.assign(**{"ROC AUC": 0.6 + shift, "average precision": 0.3 + shift}))
+    frames[1] = frames[1][frames[1]["fold"] < 2]
+    merged = tables.by_metric(pd.concat(frames))
+    matched = merged[merged["method"] == tables.BY_METRIC]
+    assert sorted(set(matched["fold"])) == [0, 1]
+    assert len(matched) == 4
+    np.testing.assert_allclose(matched["balanced accuracy"], 0.5)
+    np.testing.assert_allclose(matched["ROC AUC"], 0.7)
+    np.testing.assert_allclose(matched["average precision"], 0.5)
+    assert tables.by_metric(rows("none", 0.7)).equals(rows("none", 0.7))
 
 
 def test_only_generator_variants_are_reported_as_ablations(capsys):
