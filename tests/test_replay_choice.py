@@ -11,17 +11,19 @@ replay_choice = load("replay_choice")
 
 
 @pytest.mark.parametrize(
-    ("name", "folds", "rule"),
+    ("name", "method", "folds", "rule"),
     [
-        ("tables.csv", 75, "today"),
-        ("autocv-2x5.csv", 500, "today"),
-        ("autocv-2x5-best-mean.csv", 500, "best_mean_of_five"),
-        ("autocv-2x5-2026-12-07.csv", 500, "until_7_december"),
+        ("tables.csv", "auto-cv", 75, "today"),
+        ("autocv-2x5.csv", "auto-cv", 500, "today"),
+        ("autocv-2x5-best-mean.csv", "auto-cv", 500, "best_mean_of_five"),
+        ("autocv-2x5-2026-12-07.csv", "auto-cv", 500, "until_7_december"),
+        ("autocv-metrics-2x5.csv", "auto-cv roc_auc", 500, "today"),
+        ("autocv-metrics-2x5.csv", "auto-cv average_precision", 500, "today"),
     ],
 )
-def test_the_rule_of_the_day_replayed_makes_every_choice_the_benchmark_recorded(name, folds, rule):
+def test_the_rule_of_the_day_replayed_makes_every_choice_the_benchmark_recorded(name, method, folds, rule):
     rows = pd.read_csv(BENCHMARKS / "results" / name)
-    auto = rows[rows["method"] == "auto-cv"]
+    auto = rows[rows["method"] == method]
     assert len(auto) == 2 * folds
     replayed = [getattr(replay_choice, rule)(json.loads(scores)) for scores in auto["cv scores"]]
     assert replayed == auto["chose"].tolist()
