@@ -89,11 +89,11 @@ METRICS = ("balanced accuracy", "ROC AUC", "average precision")
 BASELINES = ("none", "threshold", "ROS", "ROSE", "SMOTE")
 GENERATOR_NAMES = ("GAN", "VAE", "VQ-VAE")
 DEFAULT_METHODS = (*BASELINES, *GENERATOR_NAMES, "auto-cv")
-AUTO_CV = {
-    "auto-cv": "balanced_accuracy",
-    "auto-cv 2x5": "balanced_accuracy",
-    "auto-cv roc_auc": "roc_auc",
-    "auto-cv average_precision": "average_precision",
+AUTO_CV = {  # method: (the score it chooses by, repeats of its 5 inner folds)
+    "auto-cv": ("balanced_accuracy", 1),
+    "auto-cv 2x5": ("balanced_accuracy", 2),
+    "auto-cv roc_auc": ("roc_auc", 1),
+    "auto-cv average_precision": ("average_precision", 1),
 }
 BY_METRIC = "auto-cv by metric"
 MATCHED = {
@@ -262,7 +262,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
     sets, extra, fitted = {}, {}, {}
     for method in methods:
         spec = parse(method)
-        if method in ("none", "threshold") or method.startswith("auto-cv"):
+        if method in ("none", "threshold") or method in AUTO_CV:
             continue
         if spec is None:
             start = time.perf_counter()
@@ -291,12 +291,11 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                 elif method == "threshold":
                     model = TunedThresholdClassifierCV(clone(clf), scoring="balanced_accuracy", cv=5, random_state=seed)
                     model.fit(X_train, y_train)
-                elif method.startswith("auto-cv"):
+                elif method in AUTO_CV:
                     generator = SharedFit(VAEGenerator(**params_for(VAEGenerator, overrides)), random_state=seed)
-                    inner = RepeatedStratifiedKFold(n_repeats=2, random_state=seed) if method.endswith("2x5") else 5
-                    model = AugmentedClassifierCV(
-                        clone(clf), generator, cv=inner, scoring=AUTO_CV[method], random_state=seed
-                    )
+                    scoring, repeats = AUTO_CV[method]
+                    inner = RepeatedStratifiedKFold(n_repeats=repeats, random_state=seed) if repeats > 1 else 5
+                    model = AugmentedClassifierCV(clone(clf), generator, cv=inner, scoring=scoring, random_state=seed)
                     model.fit(X_train, y_train)
                 else:
                     model = clone(clf).fit(*sets[method])
@@ -304,7 +303,7 @@ def run_fold(table, repeat, fold, train, test, methods, classifier_names, n_thre
                 row.update(scores(model, X_test, y_test))
                 row.update(extra.get(method, {}))
                 row["seconds"] = time.perf_counter() - start + row.get("fit seconds", 0.0)
-                if method.startswith("auto-cv"):
+                if method in AUTO_CV:
                     row["chose"] = model.selected_
                     row["cv scores"] = json.dumps(inner_scores(model.cv_results_))
                 rows.append(row)
@@ -339,7 +338,7 @@ def by_metric(results):
     """
     if results.empty or not set(MATCHED.values()) <= set(results["method"]):
         return results
-    key = ["table", "repeat", "fold", "classifier"]
+    key = [k for k in KEY if k != "method"]
     parts = [results[results["method"] == method].set_index(key)[metric] for metric, method in MATCHED.items()]
     matched = pd.concat(parts, axis=1, join="inner").reset_index()
     if matched.empty:

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from _benchmarks import load
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer
@@ -43,11 +44,19 @@ def test_a_later_csv_replaces_the_same_rows_and_adds_the_others(tmp_path):
     assert tables.read_results(tmp_path / "absent.csv").empty
 
 
-def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_by_the_estimators_rule(monkeypatch):
+@pytest.fixture
+def cancer(monkeypatch):
+    """A 175-row breast_cancer table (25 rare rows) served as every table; ``X, y, train, test`` of its first fold."""
     X, y = load_breast_cancer(return_X_y=True)
     keep = np.r_[np.flatnonzero(y == 1)[:150], np.flatnonzero(y == 0)[:25]]
-    monkeypatch.setattr(tables, "load", lambda name: (X[keep], 1 - y[keep]))
-    train, test = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X[keep], y[keep]))
+    X, y = X[keep], 1 - y[keep]
+    monkeypatch.setattr(tables, "load", lambda name: (X, y))
+    train, test = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    return X, y, train, test
+
+
+def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_by_the_estimators_rule(cancer):
+    _, _, train, test = cancer
     methods = ["auto-cv", "auto-cv 2x5"]
     made = tables.run_fold("cancer", 0, 0, train, test, methods, ["logistic"], 0, {"epochs": 2})
     assert [row["method"] for row in made] == methods
@@ -58,12 +67,8 @@ def test_auto_cv_2x5_chooses_on_ten_inner_folds_and_both_by_the_estimators_rule(
         assert row["chose"] == over_the_generator(list(inner), np.array(list(inner.values())))
 
 
-def test_auto_cv_chooses_by_the_score_its_name_gives(monkeypatch):
-    X, y = load_breast_cancer(return_X_y=True)
-    keep = np.r_[np.flatnonzero(y == 1)[:150], np.flatnonzero(y == 0)[:25]]
-    X, y = X[keep], 1 - y[keep]
-    monkeypatch.setattr(tables, "load", lambda name: (X, y))
-    train, test = next(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+def test_auto_cv_chooses_by_the_score_its_name_gives(cancer):
+    X, y, train, test = cancer
     methods = ["auto-cv", "auto-cv roc_auc", "auto-cv average_precision"]
     made = tables.run_fold("cancer", 0, 0, train, test, methods, ["boosting"], 0, {"epochs": 2})
     inner_folds = splitter(5, y[train], True, seed_from(tables.unit_seed("cancer", 0, 0)))
